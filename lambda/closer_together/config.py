@@ -1,0 +1,25 @@
+"""Settings read from the environment, once per container."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    dynamodb_endpoint: str | None
+    region: str
+    skill_id: str | None
+    log_level: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            table_name=os.environ.get("TABLE_NAME", "CloserTogether"),
+            dynamodb_endpoint=os.environ.get("DYNAMODB_ENDPOINT") or None,
+            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+            skill_id=os.environ.get("SKILL_ID") or None,
+            log_level=os.environ.get("LOG_LEVEL", "INFO"),
+        )

@@ -1,0 +1,195 @@
+"""What the skill remembers about one couple, as plain data.
+
+Nothing here knows about Alexa or DynamoDB: the same object travels in session
+attributes during a conversation and is stored as one item between sessions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+# Text the couple will hear again is kept this long; completion marks a little longer,
+# so streaks and "a month has passed" can be derived without unbounded growth.
+MOMENT_DAYS = 35
+JOURNAL_DAYS = 120
+
+# Kinds of saved text. Challenges, concerns and areas for closeness are never saved.
+BEST_MOMENT = "best"
+APPRECIATION = "appreciation"
+CONNECTING = "connecting"
+SAVED_KINDS = frozenset({BEST_MOMENT, APPRECIATION, CONNECTING})
+
+
+def household_id_for(user_id: str) -> str:
+    """Key a household by its Alexa user id without storing the raw id."""
+    return hashlib.sha256(user_id.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Partner:
+    name: str
+    person_id: str | None = None
+
+
+@dataclass
+class Moment:
+    kind: str
+    partner: int
+    text: str
+    ritual: str
+
+
+@dataclass
+class DayEntry:
+    done: list[str] = field(default_factory=list)
+    moments: list[Moment] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DayEntry:
+        return cls(
+            done=list(data.get("done", [])),
+            moments=[Moment(**m) for m in data.get("moments", [])],
+        )
+
+
+@dataclass
+class Household:
+    household_id: str
+    partners: list[Partner] = field(default_factory=list)
+    created_on: str | None = None
+    time_zone: str | None = None
+    save_answers: bool = True
+    journal: dict[str, DayEntry] = field(default_factory=dict)
+    # Where an unfinished ritual stands, so "next question" resumes it in a later session.
+    progress: dict[str, Any] | None = None
+    # Small per-ritual memories: whose turn is first, deck position, declined offers.
+    memory: dict[str, Any] = field(default_factory=dict)
+    # Ritual reminders: ritual -> {time, day, rule, alert_token, status, ...}.
+    schedule: dict[str, Any] = field(default_factory=dict)
+    version: int | None = None
+
+    # -- partners ---------------------------------------------------------
+    @property
+    def named(self) -> bool:
+        return len(self.partners) == 2
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.partners]
+
+    def partner_for_person(self, person_id: str | None) -> int | None:
+        if not person_id:
+            return None
+        for index, partner in enumerate(self.partners):
+            if partner.person_id == person_id:
+                return index
+        return None
+
+    def link_person(self, index: int, person_id: str) -> None:
+        for partner in self.partners:
+            if partner.person_id == person_id:
+                partner.person_id = None
+        self.partners[index].person_id = person_id
+
+    # -- journal ----------------------------------------------------------
+    def day(self, day: date) -> DayEntry:
+        return self.journal.setdefault(day.isoformat(), DayEntry())
+
+    def mark_done(self, day: date, ritual: str) -> None:
+        entry = self.day(day)
+        if ritual not in entry.done:
+            entry.done.append(ritual)
+
+    def keep(self, day: date, kind: str, partner: int, text: str, ritual: str) -> bool:
+        """Save a moment the couple will hear again; returns whether it was kept."""
+        if kind not in SAVED_KINDS or not self.save_answers or not text.strip():
+            return False
+        entry = self.day(day)
+        moment = Moment(kind=kind, partner=partner, text=text.strip(), ritual=ritual)
+        if moment not in entry.moments:
+            entry.moments.append(moment)
+        return True
+
+    def days_with(self, ritual: str, since: date, until: date) -> list[date]:
+        return sorted(
+            date.fromisoformat(day)
+            for day, entry in self.journal.items()
+            if ritual in entry.done and since <= date.fromisoformat(day) <= until
+        )
+
+    def last_done(self, ritual: str) -> date | None:
+        days = [date.fromisoformat(d) for d, e in self.journal.items() if ritual in e.done]
+        return max(days) if days else None
+
+    def streak(self, ritual: str, today: date) -> int:
+        """Consecutive days ending today (or yesterday, if today is not done yet)."""
+        day = today if ritual in self.journal.get(today.isoformat(), DayEntry()).done else (
+            today - timedelta(days=1)
+        )
+        count = 0
+        while ritual in self.journal.get(day.isoformat(), DayEntry()).done:
+            count += 1
+            day -= timedelta(days=1)
+        return count
+
+    def moments_between(self, since: date, until: date) -> list[tuple[date, Moment]]:
+        found = []
+        for day in sorted(self.journal):
+            when = date.fromisoformat(day)
+            if since <= when <= until:
+                found.extend((when, moment) for moment in self.journal[day].moments)
+        return found
+
+    def prune(self, today: date) -> None:
+        for day in list(self.journal):
+            age = (today - date.fromisoformat(day)).days
+            if age > JOURNAL_DAYS:
+                del self.journal[day]
+            elif age > MOMENT_DAYS:
+                self.journal[day].moments.clear()
+
+    def forget_answers(self) -> None:
+        for entry in self.journal.values():
+            entry.moments.clear()
+
+    # -- serialisation ----------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Household:
+        return cls(
+            household_id=data["household_id"],
+            partners=[Partner(**p) for p in data.get("partners", [])],
+            created_on=data.get("created_on"),
+            time_zone=data.get("time_zone"),
+            save_answers=bool(data.get("save_answers", True)),
+            journal={d: DayEntry.from_dict(e) for d, e in data.get("journal", {}).items()},
+            progress=data.get("progress"),
+            memory=dict(data.get("memory", {})),
+            schedule=dict(data.get("schedule", {})),
+            version=data.get("version"),
+        )
+
+    def merged_with(self, stored: Household) -> Household:
+        """This device's household laid over a newer stored one (another device wrote).
+
+        Saved moments and completion marks from both survive; for everything else
+        the device that is speaking now wins, except schedule entries it never touched.
+        """
+        merged = Household.from_dict(self.to_dict())
+        merged.version = stored.version
+        for day, theirs in stored.journal.items():
+            ours = merged.journal.setdefault(day, DayEntry())
+            ours.done.extend(r for r in theirs.done if r not in ours.done)
+            ours.moments.extend(m for m in theirs.moments if m not in ours.moments)
+        for ritual, entry in stored.schedule.items():
+            mine = merged.schedule.get(ritual)
+            if mine is None or entry.get("updated", "") > mine.get("updated", ""):
+                merged.schedule[ritual] = entry
+        if not merged.partners:
+            merged.partners = stored.partners
+        return merged

@@ -1,0 +1,223 @@
+"""Cross-cutting work of every turn: load the household once, render, save once.
+
+A session's first request reads the household (one DynamoDB read); after that it
+rides in session attributes. A turn that changed something is written once at
+the end; a failed write stays pending in the session and is retried next turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_model.dialog import ElicitSlotDirective
+from ask_sdk_model.intent import Intent
+from ask_sdk_model.slot import Slot
+from ask_sdk_model.ui import SimpleCard
+
+from closer_together.gateways.settings import SettingsGateway
+from closer_together.household import Household, household_id_for
+from closer_together.speech import Reply, Voice, catalog, line, plain
+from closer_together.storage import HouseholdStore, StoreError, WriteConflict
+from closer_together.turn import Turn
+
+if TYPE_CHECKING:
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import Response
+
+log = logging.getLogger(__name__)
+
+TURN = "turn"
+HOUSEHOLD = "household"
+PENDING = "pending"
+LAST = "last"
+ANSWER_INTENT = "AnswerIntent"
+
+
+def current(handler_input: HandlerInput) -> Turn:
+    return handler_input.attributes_manager.request_attributes[TURN]
+
+
+def in_session(handler_input: HandlerInput) -> bool:
+    return handler_input.request_envelope.session is not None
+
+
+def _request_time(handler_input: HandlerInput) -> datetime:
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if not isinstance(stamp, datetime):
+        return datetime.now(UTC)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+class LoadTurn(AbstractRequestInterceptor):
+    def __init__(self, store: HouseholdStore) -> None:
+        self.store = store
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if not in_session(handler_input):
+            return  # skill events carry no session; their handlers use the store directly
+        envelope = handler_input.request_envelope
+        session = handler_input.attributes_manager.session_attributes
+        system = envelope.context.system
+        changed = False
+        if HOUSEHOLD in session:
+            household = Household.from_dict(session[HOUSEHOLD])
+        else:
+            household = self.store.load(household_id_for(system.user.user_id))
+        device_id = system.device.device_id if system.device else None
+        if household.time_zone is None and not session.get("zone_asked"):
+            # Ask Alexa once per session; a failure leaves the day in UTC until next time.
+            session["zone_asked"] = True
+            zone = SettingsGateway(handler_input.service_client_factory).time_zone(device_id)
+            if zone:
+                household.time_zone = zone
+                changed = household.version is not None
+        now = _request_time(handler_input).astimezone(_zone(household.time_zone))
+        locale = envelope.request.locale or "en-US"
+        person = getattr(system, "person", None)
+        turn = Turn(
+            household=household,
+            voice=Voice(catalog(locale), session.setdefault("voice", {}), now.date().toordinal()),
+            now=now,
+            locale=locale,
+            session=session,
+            person_id=person.person_id if person else None,
+            device_id=device_id,
+            changed=changed,
+        )
+        handler_input.attributes_manager.request_attributes[TURN] = turn
+
+
+class SaveTurn(AbstractResponseInterceptor):
+    def __init__(self, store: HouseholdStore) -> None:
+        self.store = store
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        turn: Turn | None = handler_input.attributes_manager.request_attributes.get(TURN)
+        if turn is None:
+            return
+        session = turn.session
+        if turn.deleted:
+            session.pop(HOUSEHOLD, None)
+            session.pop(PENDING, None)
+            return
+        if turn.changed or session.get(PENDING):
+            turn.household.prune(turn.today)
+            if self._save(turn):
+                session.pop(PENDING, None)
+            else:
+                session[PENDING] = True
+                if response is not None and response.should_end_session:
+                    self._stay_open(turn, response)
+        session[HOUSEHOLD] = turn.household.to_dict()
+        turn.voice.finish_turn()
+
+    def _save(self, turn: Turn) -> bool:
+        try:
+            try:
+                self.store.save(turn.household, turn.now)
+            except WriteConflict:
+                # Another device wrote since this session read: keep both, then retry once.
+                stored = self.store.load(turn.household.household_id)
+                turn.household = turn.household.merged_with(stored)
+                self.store.save(turn.household, turn.now)
+        except StoreError as error:
+            log.warning("household not saved, kept pending: %s", type(error).__name__)
+            return False
+        return True
+
+    @staticmethod
+    def _stay_open(turn: Turn, response: Response) -> None:
+        """The couple's words are only in this session now: keep it open to retry."""
+        note = turn.voice.render([line("save.failed")])
+        if response.output_speech is not None and hasattr(response.output_speech, "ssml"):
+            ssml = response.output_speech.ssml
+            response.output_speech.ssml = ssml.replace("</speak>", f" {note}</speak>")
+        from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
+
+        reprompt = turn.voice.render([line("save.failed.reprompt")])
+        response.reprompt = Reprompt(output_speech=SsmlOutputSpeech(ssml=f"<speak>{reprompt}</speak>"))
+        response.should_end_session = False
+
+
+class LogRequest(AbstractRequestInterceptor):
+    """Log what kind of request came in, never what anyone said."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        request = handler_input.request_envelope.request
+        intent = getattr(request, "intent", None)
+        log.info(
+            "request %s%s",
+            request.object_type,
+            f" {intent.name}" if intent is not None else "",
+        )
+
+
+def respond(handler_input: HandlerInput, reply: Reply) -> Response:
+    """Turn a ritual's reply into the Alexa response, remembering it for 'repeat'."""
+    turn = current(handler_input)
+    builder = handler_input.response_builder
+    speech = turn.voice.render(reply.speak)
+    reprompt = turn.voice.render(reply.reprompt) if reply.reprompt else None
+    builder.speak(speech)
+    if reprompt:
+        builder.ask(reprompt)
+    if reply.card:
+        title, body = reply.card
+        builder.set_card(
+            SimpleCard(title=plain(turn.voice.render([title])), content=plain(turn.voice.render([body])))
+        )
+    if reply.elicit and reprompt:
+        builder.add_directive(
+            ElicitSlotDirective(
+                updated_intent=Intent(
+                    name=ANSWER_INTENT, slots={reply.elicit: Slot(name=reply.elicit)}
+                ),
+                slot_to_elicit=reply.elicit,
+            )
+        )
+    if reply.ask_permission:
+        from closer_together.permissions import ask_for
+
+        builder.add_directive(ask_for(reply.ask_permission))
+        builder.set_should_end_session(True)
+    else:
+        builder.set_should_end_session(reply.end_session or reprompt is None)
+    turn.session[LAST] = {"speech": speech, "reprompt": reprompt, "elicit": reply.elicit}
+    return builder.response
+
+
+def slot_text(handler_input: HandlerInput, name: str) -> str | None:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    slot = intent.slots.get(name) if intent is not None and intent.slots else None
+    value = slot.value if slot is not None else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def slot_id(handler_input: HandlerInput, name: str) -> str | None:
+    """The resolved id of a custom-type slot value, when Alexa matched one."""
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    slot = intent.slots.get(name) if intent is not None and intent.slots else None
+    resolutions = getattr(slot, "resolutions", None) if slot is not None else None
+    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+        status = getattr(getattr(authority, "status", None), "code", None)
+        if getattr(status, "value", status) == "ER_SUCCESS_MATCH" and authority.values:
+            return authority.values[0].value.id
+    return None
+
+
+def session_data(handler_input: HandlerInput) -> dict[str, Any]:
+    return current(handler_input).session

@@ -1,0 +1,1 @@
+"""The rituals, as plain Python: state in, what was heard in, reply and new state out."""

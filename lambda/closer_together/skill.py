@@ -1,0 +1,68 @@
+"""The skill: one object behind both front doors (Lambda and the web service)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import cache
+from typing import Any
+
+from ask_sdk_core.api_client import DefaultApiClient
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from closer_together import storage
+from closer_together.config import Settings
+from closer_together.handlers import core
+from closer_together.pipeline import LoadTurn, LogRequest, SaveTurn
+
+
+def build_skill(settings: Settings | None = None) -> CustomSkill:
+    settings = settings or Settings.from_env()
+    logging.getLogger("closer_together").setLevel(settings.log_level)
+    storage.configure(settings)
+    store = storage.HouseholdStore()
+    builder = CustomSkillBuilder(api_client=DefaultApiClient())
+    if settings.skill_id:
+        builder.skill_id = settings.skill_id
+    builder.add_global_request_interceptor(LogRequest())
+    builder.add_global_request_interceptor(LoadTurn(store))
+    builder.add_global_response_interceptor(SaveTurn(store))
+    for handler in [*core.HANDLERS, *core.LAST_HANDLERS]:
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(core.ErrorHandler())
+    return builder.create()
+
+
+@cache
+def get_skill() -> CustomSkill:
+    """The process-wide skill, built on first use and kept for the container's life."""
+    return build_skill()
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    skill = get_skill()
+    try:
+        envelope = skill.serializer.deserialize(
+            payload=json.dumps(event), obj_type="ask_sdk_model.RequestEnvelope"
+        )
+    except Exception as error:  # a malformed event gets a spoken apology, not a stack trace
+        logging.getLogger(__name__).warning("malformed request: %s", type(error).__name__)
+        return MALFORMED_RESPONSE
+    if envelope.request is None or envelope.context is None or envelope.context.system is None:
+        logging.getLogger(__name__).warning("malformed request: missing request or context")
+        return MALFORMED_RESPONSE
+    response = skill.invoke(request_envelope=envelope, context=context)
+    return skill.serializer.serialize(response)
+
+
+MALFORMED_RESPONSE: dict[str, Any] = {
+    "version": "1.0",
+    "response": {
+        "outputSpeech": {
+            "type": "SSML",
+            "ssml": "<speak>Sorry, I couldn't understand that request.</speak>",
+        },
+        "shouldEndSession": True,
+    },
+}

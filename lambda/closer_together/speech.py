@@ -1,0 +1,172 @@
+"""The one place speech is built: prompt lookup, variety, SSML escaping.
+
+Rituals describe what to say as `Line`s (a prompt key and its values); a `Voice`
+turns them into SSML for the request's locale. Every value is escaped here, so
+text a partner said can never break the SSML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as _xml_escape
+
+CONTENT = Path(__file__).parent / "content"
+DEFAULT_LOCALE = "en-US"
+PAUSE = "~pause"
+# Characters XML 1.0 forbids; Alexa rejects SSML that contains them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TAGS = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+MAX_ECHO_CHARS = 280
+
+
+def escape(text: str) -> str:
+    """Make user text safe inside SSML (and short enough to say in one breath)."""
+    text = _FORBIDDEN.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) > MAX_ECHO_CHARS:
+        text = text[:MAX_ECHO_CHARS].rsplit(" ", 1)[0] + "…"
+    return _xml_escape(text, {'"': "&quot;", "'": "&apos;"})
+
+
+def plain(ssml: str) -> str:
+    """SSML to the words a card or a log of prompt keys would show."""
+    text = _TAGS.sub(" ", ssml)
+    for entity, char in (("&quot;", '"'), ("&apos;", "'"), ("&lt;", "<"), ("&gt;", ">")):
+        text = text.replace(entity, char)
+    return _SPACES.sub(" ", text.replace("&amp;", "&")).strip()
+
+
+@dataclass(frozen=True)
+class Name:
+    """A partner's name; with a voice profile, Alexa can say it from the profile."""
+
+    text: str
+    person_id: str | None = None
+
+    def ssml(self) -> str:
+        if self.person_id:
+            return f'<alexa:name type="first" personId="{escape(self.person_id)}"/>'
+        return escape(self.text)
+
+
+@dataclass(frozen=True)
+class Line:
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def line(key: str, **params: Any) -> Line:
+    return Line(key, params)
+
+
+def pause(ms: int = 400) -> Line:
+    return Line(PAUSE, {"ms": ms})
+
+
+@dataclass
+class Reply:
+    """What a ritual wants said; the skill layer turns it into an Alexa response."""
+
+    speak: list[Line]
+    reprompt: list[Line] | None = None
+    end_session: bool = False
+    # Free-text slot to elicit next, so an answer without carrier words still arrives.
+    elicit: str | None = None
+    # Ask the user for an Alexa permission by voice: "reminders" or "timers".
+    ask_permission: str | None = None
+    # A card in the Alexa app: (title key, body key) rendered like speech.
+    card: tuple[Line, Line] | None = None
+
+    def then(self, *lines: Line) -> Reply:
+        self.speak.extend(lines)
+        return self
+
+
+@dataclass(frozen=True)
+class Catalog:
+    locale: str
+    prompts: dict[str, list[str]]
+
+    def variants(self, key: str) -> list[str]:
+        found = self.prompts.get(key)
+        if found is None and self.locale != DEFAULT_LOCALE:
+            found = catalog(DEFAULT_LOCALE).prompts.get(key)
+        if not found:
+            raise KeyError(f"no prompt {key!r} for {self.locale}")
+        return found
+
+    def data(self, name: str) -> Any:
+        """A non-prompt data file of the locale (decks, resources)."""
+        return _load_data(self.locale, name)
+
+
+@cache
+def catalog(locale: str) -> Catalog:
+    folder = CONTENT / locale
+    if not folder.is_dir():
+        if locale == DEFAULT_LOCALE:
+            raise FileNotFoundError(folder)
+        return catalog(DEFAULT_LOCALE)
+    prompts: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("prompts*.json")):
+        for key, value in json.loads(path.read_text("utf-8")).items():
+            prompts[key] = [value] if isinstance(value, str) else list(value)
+    return Catalog(locale, prompts)
+
+
+@cache
+def _load_data(locale: str, name: str) -> Any:
+    path = CONTENT / locale / f"{name}.json"
+    if not path.exists():
+        path = CONTENT / DEFAULT_LOCALE / f"{name}.json"
+    return json.loads(path.read_text("utf-8"))
+
+
+class Voice:
+    """Renders lines for one turn, varying wording and never repeating itself.
+
+    `memory` lives in session attributes: how often each prompt was used and the
+    sentences of the previous turn.
+    """
+
+    def __init__(self, catalog: Catalog, memory: dict[str, Any], seed: int) -> None:
+        self.catalog = catalog
+        self.memory = memory
+        self.seed = seed
+        self._said: list[str] = []
+
+    def render(self, lines: list[Line]) -> str:
+        return " ".join(part for part in (self._render(item) for item in lines) if part)
+
+    def _render(self, item: Line) -> str:
+        if item.key == PAUSE:
+            return f'<break time="{int(item.params.get("ms", 400))}ms"/>'
+        variants = self.catalog.variants(item.key)
+        uses: dict[str, int] = self.memory.setdefault("uses", {})
+        start = (self.seed + uses.get(item.key, 0)) % len(variants)
+        uses[item.key] = uses.get(item.key, 0) + 1
+        previous = set(self.memory.get("last", []))
+        for offset in range(len(variants)):
+            text = self._fill(variants[(start + offset) % len(variants)], item.params)
+            if text not in previous and text not in self._said:
+                break
+        self._said.append(text)
+        return text
+
+    @staticmethod
+    def _fill(template: str, params: dict[str, Any]) -> str:
+        values = {
+            k: v.ssml() if isinstance(v, Name) else escape(str(v)) for k, v in params.items()
+        }
+        return template.format_map(values)
+
+    def finish_turn(self) -> None:
+        """Remember this turn's sentences so the next turn says something different."""
+        self.memory["last"] = self._said[-6:]
+        self._said = []

@@ -1,0 +1,49 @@
+"""Everything one turn of conversation needs, gathered once by the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from closer_together.household import Household
+from closer_together.speech import Voice
+
+
+@dataclass
+class Turn:
+    household: Household
+    voice: Voice
+    now: datetime
+    locale: str
+    session: dict[str, Any]
+    person_id: str | None = None
+    device_id: str | None = None
+    changed: bool = False
+    # Set when nothing may be written this turn (e.g. the household was just forgotten).
+    deleted: bool = field(default=False)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    @property
+    def speaker(self) -> int | None:
+        """The partner recognised by voice profile, if any."""
+        return self.household.partner_for_person(self.person_id)
+
+    def touch(self) -> None:
+        """The household changed: the pipeline writes it at the end of the turn."""
+        self.changed = True
+
+    @property
+    def expect(self) -> str | None:
+        """What the last question of this session was waiting for, if anything."""
+        return self.session.get("expect")
+
+    @expect.setter
+    def expect(self, value: str | None) -> None:
+        if value is None:
+            self.session.pop("expect", None)
+        else:
+            self.session["expect"] = value
