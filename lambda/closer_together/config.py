@@ -19,7 +19,8 @@ class Settings:
         return cls(
             table_name=os.environ.get("TABLE_NAME", "CloserTogether"),
             dynamodb_endpoint=os.environ.get("DYNAMODB_ENDPOINT") or None,
-            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+            region=os.environ.get("AWS_REGION")
+            or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
             skill_id=os.environ.get("SKILL_ID") or None,
             log_level=os.environ.get("LOG_LEVEL", "INFO"),
         )

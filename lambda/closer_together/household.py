@@ -126,8 +126,10 @@ class Household:
 
     def streak(self, ritual: str, today: date) -> int:
         """Consecutive days ending today (or yesterday, if today is not done yet)."""
-        day = today if ritual in self.journal.get(today.isoformat(), DayEntry()).done else (
-            today - timedelta(days=1)
+        day = (
+            today
+            if ritual in self.journal.get(today.isoformat(), DayEntry()).done
+            else (today - timedelta(days=1))
         )
         count = 0
         while ritual in self.journal.get(day.isoformat(), DayEntry()).done:

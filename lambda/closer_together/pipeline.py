@@ -149,7 +149,9 @@ class SaveTurn(AbstractResponseInterceptor):
         from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
 
         reprompt = turn.voice.render([line("save.failed.reprompt")])
-        response.reprompt = Reprompt(output_speech=SsmlOutputSpeech(ssml=f"<speak>{reprompt}</speak>"))
+        response.reprompt = Reprompt(
+            output_speech=SsmlOutputSpeech(ssml=f"<speak>{reprompt}</speak>")
+        )
         response.should_end_session = False
 
 
@@ -178,7 +180,9 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     if reply.card:
         title, body = reply.card
         builder.set_card(
-            SimpleCard(title=plain(turn.voice.render([title])), content=plain(turn.voice.render([body])))
+            SimpleCard(
+                title=plain(turn.voice.render([title])), content=plain(turn.voice.render([body]))
+            )
         )
     if reply.elicit and reprompt:
         builder.add_directive(

@@ -161,9 +161,7 @@ class Voice:
 
     @staticmethod
     def _fill(template: str, params: dict[str, Any]) -> str:
-        values = {
-            k: v.ssml() if isinstance(v, Name) else escape(str(v)) for k, v in params.items()
-        }
+        values = {k: v.ssml() if isinstance(v, Name) else escape(str(v)) for k, v in params.items()}
         return template.format_map(values)
 
     def finish_turn(self) -> None:

@@ -135,7 +135,9 @@ class FallbackHandler(AbstractRequestHandler):
         turn.expect = None
         return respond(
             handler_input,
-            Reply([line("fallback.general"), *welcome.menu(turn.household)], [line("menu.reprompt")]),
+            Reply(
+                [line("fallback.general"), *welcome.menu(turn.household)], [line("menu.reprompt")]
+            ),
         )
 
 

@@ -13,7 +13,9 @@ MAX_NAME_CHARS = 40
 def partner_name(household: Household, index: int, speaker_person: str | None = None) -> Name:
     partner = household.partners[index]
     # Alexa says a recognised speaker's name from their profile; others by what we were told.
-    person = partner.person_id if partner.person_id and partner.person_id == speaker_person else None
+    person = (
+        partner.person_id if partner.person_id and partner.person_id == speaker_person else None
+    )
     return Name(partner.name, person)
 
 
