@@ -358,7 +358,8 @@ def test_model_files_exist() -> None:
 @pytest.mark.parametrize("rule", RULES.values(), ids=RULES.keys())
 @pytest.mark.parametrize("path", MODEL_FILES, ids=[p.name for p in MODEL_FILES])
 def test_real_model_passes_rule(path: Path, rule: Rule) -> None:
-    assert rule(_load(path)) == []
+    problems = rule(_load(path))
+    assert not problems, "\n".join(problems)
 
 
 # --- each rule bites ---------------------------------------------------------------------------
@@ -736,7 +737,8 @@ def example_phrase_problems(phrases: list[str], model: Model) -> list[str]:
 
 def test_example_phrases_come_from_the_samples() -> None:
     phrases = _manifest()["publishingInformation"]["locales"]["en-US"]["examplePhrases"]
-    assert example_phrase_problems(phrases, _load(MODEL_DIR / "en-US.json")) == []
+    problems = example_phrase_problems(phrases, _load(MODEL_DIR / "en-US.json"))
+    assert not problems, "\n".join(problems)
 
 
 GOOD_PHRASES = [
