@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 # Text the couple will hear again is kept this long; completion marks a little longer,
@@ -46,12 +46,17 @@ class Moment:
 class DayEntry:
     done: list[str] = field(default_factory=list)
     moments: list[Moment] = field(default_factory=list)
+    # ritual -> who answered which question ("0:best"), and when the ritual was completed.
+    answered: dict[str, list[str]] = field(default_factory=dict)
+    completed: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DayEntry:
         return cls(
             done=list(data.get("done", [])),
             moments=[Moment(**m) for m in data.get("moments", [])],
+            answered={k: list(v) for k, v in data.get("answered", {}).items()},
+            completed=dict(data.get("completed", {})),
         )
 
 
@@ -98,10 +103,20 @@ class Household:
     def day(self, day: date) -> DayEntry:
         return self.journal.setdefault(day.isoformat(), DayEntry())
 
-    def mark_done(self, day: date, ritual: str) -> None:
+    def mark_done(
+        self,
+        day: date,
+        ritual: str,
+        answered: list[str] | None = None,
+        at: datetime | None = None,
+    ) -> None:
         entry = self.day(day)
         if ritual not in entry.done:
             entry.done.append(ritual)
+        if answered:
+            entry.answered[ritual] = list(answered)
+        if at is not None:
+            entry.completed[ritual] = at.isoformat(timespec="seconds")
 
     def keep(self, day: date, kind: str, partner: int, text: str, ritual: str) -> bool:
         """Save a moment the couple will hear again; returns whether it was kept."""
@@ -188,6 +203,10 @@ class Household:
             ours = merged.journal.setdefault(day, DayEntry())
             ours.done.extend(r for r in theirs.done if r not in ours.done)
             ours.moments.extend(m for m in theirs.moments if m not in ours.moments)
+            for ritual, who in theirs.answered.items():
+                ours.answered.setdefault(ritual, who)
+            for ritual, when in theirs.completed.items():
+                ours.completed.setdefault(ritual, when)
         for ritual, entry in stored.schedule.items():
             mine = merged.schedule.get(ritual)
             if mine is None or entry.get("updated", "") > mine.get("updated", ""):

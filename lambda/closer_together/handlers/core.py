@@ -147,7 +147,9 @@ class ErrorHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         # The exception type only: messages could quote what someone said.
-        log.error("unhandled %s", type(exception).__name__, exc_info=False)
+        log.error(
+            "unhandled %s", type(exception).__name__, exc_info=log.isEnabledFor(logging.DEBUG)
+        )
         key = "error.storage" if isinstance(exception, StoreError) else "error.general"
         from closer_together.speech import DEFAULT_LOCALE, catalog
 

@@ -1,0 +1,307 @@
+"""The daily check-in and whatever guided ritual is under way.
+
+These handlers only translate: which ritual is active, what was heard, and the
+reply. The conversation itself is `rituals.guided`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.utils import is_intent_name, is_request_type
+
+from closer_together.gateways.timers import TimerGateway, TimerResult
+from closer_together.pipeline import current, respond, slot_text
+from closer_together.rituals import guided, welcome
+from closer_together.speech import Name, Reply, line
+from closer_together.turn import Turn
+
+if TYPE_CHECKING:
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import Response
+
+NEXT_INTENTS = ("NextQuestionIntent", "AMAZON.NextIntent", "AMAZON.ResumeIntent", "SkipIntent")
+RITUAL_INTENTS = (
+    "AnswerIntent",
+    "NamesIntent",
+    "AMAZON.FallbackIntent",
+    "AMAZON.YesIntent",
+    "AMAZON.NoIntent",
+    "AMAZON.PauseIntent",
+    "AMAZON.StartOverIntent",
+    "AMAZON.HelpIntent",
+    "AMAZON.StopIntent",
+    "AMAZON.CancelIntent",
+    *NEXT_INTENTS,
+)
+TALK_MINUTES = 15
+
+
+def _intent(handler_input: HandlerInput) -> str | None:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    return intent.name if intent is not None else None
+
+
+def _has_progress(handler_input: HandlerInput) -> bool:
+    session = handler_input.attributes_manager.session_attributes
+    return bool((session.get("household") or {}).get("progress"))
+
+
+def who_is_speaking(turn: Turn) -> Reply | None:
+    """With an unknown voice profile, ask once which partner is speaking."""
+    household = turn.household
+    if not (turn.person_id and household.named) or turn.speaker is not None:
+        return None
+    asked = household.memory.setdefault("asked_people", [])
+    if turn.person_id in asked:
+        return None
+    asked.append(turn.person_id)
+    turn.touch()
+    names = welcome.both(household)
+    return Reply([line("who.ask", **names)], [line("who.reprompt", **names)])
+
+
+def begin_checkin(turn: Turn, intro: list | None = None) -> Reply:
+    plan = guided.PLANS["checkin"]
+    household = turn.household
+    turn.touch()
+    progress = guided.active(household, turn.today)
+    if progress and progress["ritual"] == "checkin":
+        return guided.resume(household, plan, turn.now, intro)
+    greeting = []
+    if turn.speaker is not None:
+        greeting = [
+            line(
+                "greet.speaker", name=welcome.partner_name(household, turn.speaker, turn.person_id)
+            )
+        ]
+    return guided.start(household, plan, turn.now, turn.speaker, [*(intro or []), *greeting])
+
+
+class StartCheckInHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("StartCheckInIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        if not turn.household.named:
+            reply, turn.expect = welcome.launch(turn.household)
+            return respond(handler_input, reply)
+        ask = who_is_speaking(turn)
+        if ask is not None:
+            turn.expect = "who:checkin"
+            return respond(handler_input, ask)
+        turn.expect = None
+        return respond(handler_input, begin_checkin(turn))
+
+
+class WhoIsSpeakingHandler(AbstractRequestHandler):
+    """The answer to "Is this Sam or Alex?"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        session = handler_input.attributes_manager.session_attributes
+        return str(session.get("expect", "")).startswith("who:") and _intent(handler_input) in (
+            "NamesIntent",
+            "AnswerIntent",
+            "AMAZON.FallbackIntent",
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        then = str(turn.expect).split(":", 1)[1]
+        turn.expect = None
+        heard = slot_text(handler_input, "firstName") or slot_text(handler_input, "answer") or ""
+        household = turn.household
+        intro = []
+        for index, partner in enumerate(household.partners):
+            if heard and partner.name.lower() in heard.lower() and turn.person_id:
+                household.link_person(index, turn.person_id)
+                turn.touch()
+                name = welcome.partner_name(household, index, turn.person_id)
+                intro = [line("who.linked", name=name)]
+                break
+        if then == "checkin":
+            return respond(handler_input, begin_checkin(turn, intro))
+        reply, turn.expect = welcome.launch(household)
+        reply.speak[:0] = intro
+        return respond(handler_input, reply)
+
+
+class RitualTurnHandler(AbstractRequestHandler):
+    """Every utterance while a guided ritual is under way today."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        session = handler_input.attributes_manager.session_attributes
+        if str(session.get("expect") or "").startswith("who:"):
+            return False
+        return _has_progress(handler_input) and _intent(handler_input) in RITUAL_INTENTS
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        household = turn.household
+        progress = guided.active(household, turn.today)
+        intent = _intent(handler_input)
+        if progress is None or progress.get("ritual") not in guided.PLANS:
+            household.progress = None  # an earlier day's ritual is not resumed
+            turn.touch()
+            reply, turn.expect = welcome.launch(household)
+            return respond(handler_input, reply)
+        plan = guided.PLANS[progress["ritual"]]
+        talking = progress.get("phase") == guided.TALK
+        if intent in ("AMAZON.HelpIntent",):
+            asked = guided.repeat_question(household, plan)
+            if talking:
+                asked = Reply([], [line("curiosity.reprompt")])
+            return respond(
+                handler_input,
+                Reply(
+                    [line(f"{plan.ritual}.help"), line("help.commands"), *asked.speak],
+                    asked.reprompt,
+                    elicit=asked.elicit,
+                ),
+            )
+        turn.touch()
+        if intent in ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent"):
+            return respond(handler_input, guided.pause_ritual())
+        if intent == "AMAZON.StartOverIntent":
+            return respond(handler_input, guided.start_over(household, plan, turn.now))
+        if intent in NEXT_INTENTS or (talking and intent == "AMAZON.YesIntent"):
+            if handler_input.request_envelope.session.new:
+                return respond(handler_input, guided.resume(household, plan, turn.now))
+            if talking:
+                return respond(handler_input, guided.advance(household, plan, turn.now))
+            return respond(handler_input, guided.skip(household, plan, turn.now))
+        if talking and intent == "AMAZON.NoIntent":
+            return respond(handler_input, Reply([line("ritual.give_time")], end_session=True))
+        text = slot_text(handler_input, "answer") or slot_text(handler_input, "firstName")
+        if intent == "AMAZON.YesIntent":
+            text = text or "yes"
+        if not text:
+            return respond(handler_input, guided.missed(household, plan, turn.now))
+        return respond(handler_input, guided.answer(household, plan, turn.now, text, turn.speaker))
+
+
+class ResumeHandler(AbstractRequestHandler):
+    """ "Next question" with nothing under way today."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _intent(handler_input) in NEXT_INTENTS
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        if not turn.household.named:
+            reply, turn.expect = welcome.launch(turn.household)
+            return respond(handler_input, reply)
+        if turn.household.progress is not None:
+            turn.household.progress = None
+            turn.touch()
+        return respond(
+            handler_input,
+            Reply([line("resume.none"), *welcome.menu(turn.household)], [line("menu.reprompt")]),
+        )
+
+
+class LaunchResumeHandler(AbstractRequestHandler):
+    """Opening the skill mid-ritual picks it up where the couple left it today."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input) and _has_progress(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        household = turn.household
+        progress = guided.active(household, turn.today)
+        if progress is None or progress.get("ritual") not in guided.PLANS:
+            household.progress = None
+            turn.touch()
+            reply, turn.expect = welcome.launch(household)
+            return respond(handler_input, reply)
+        turn.touch()
+        plan = guided.PLANS[progress["ritual"]]
+        intro = [line("welcome.back", **welcome.both(household))]
+        return respond(handler_input, guided.resume(household, plan, turn.now, intro))
+
+
+class TalkTimerHandler(AbstractRequestHandler):
+    """ "Give us fifteen minutes": a timer for talking freely."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("TalkTimerIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, start_timer(handler_input))
+
+
+def start_timer(handler_input: HandlerInput) -> Reply:
+    turn = current(handler_input)
+    minutes = TALK_MINUTES
+    raw = slot_text(handler_input, "minutes")
+    if raw and raw.isdigit():
+        minutes = max(1, min(60, int(raw)))
+    turn.session["timer_minutes"] = minutes
+    prompts = turn.voice.catalog
+    result = TimerGateway(handler_input.service_client_factory).start(
+        f"PT{minutes}M",
+        prompts.variants("timer.label")[0],
+        prompts.variants("timer.announce")[0],
+        turn.locale,
+    )
+    after = _after_timer(turn)
+    if result is TimerResult.SET:
+        return Reply(
+            [line("timer.set", minutes=str(minutes)), *after.speak],
+            after.reprompt,
+            end_session=after.end_session,
+            elicit=after.elicit,
+        )
+    if result is TimerResult.NEEDS_PERMISSION:
+        return Reply([line("timer.permission")], ask_permission="timers")
+    key = "timer.unsupported" if result is TimerResult.NOT_SUPPORTED else "timer.failed"
+    return Reply(
+        [line(key, minutes=str(minutes)), *after.speak],
+        after.reprompt,
+        end_session=after.end_session,
+        elicit=after.elicit,
+    )
+
+
+def _after_timer(turn: Turn) -> Reply:
+    progress = guided.active(turn.household, turn.today)
+    if progress and progress.get("phase") == guided.TALK:
+        return Reply([line("timer.talk_then_next")], end_session=True)
+    return Reply([line("timer.enjoy")], end_session=True)
+
+
+class TimerPermissionHandler(AbstractRequestHandler):
+    """The answer to our voice request for timer permission."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return (
+            is_request_type("Connections.Response")(handler_input)
+            and getattr(request, "token", None) == "timers"
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        status = str((request.payload or {}).get("status", "NOT_ANSWERED")).upper()
+        if status == "ACCEPTED":
+            return respond(handler_input, start_timer(handler_input))
+        turn = current(handler_input)
+        minutes = str(turn.session.get("timer_minutes", TALK_MINUTES))
+        key = "timer.denied" if status == "DENIED" else "timer.not_answered"
+        return respond(handler_input, Reply([line(key, minutes=minutes)], end_session=True))
+
+
+HANDLERS: list[AbstractRequestHandler] = [
+    TimerPermissionHandler(),
+    WhoIsSpeakingHandler(),
+    LaunchResumeHandler(),
+    StartCheckInHandler(),
+    TalkTimerHandler(),
+    RitualTurnHandler(),
+    ResumeHandler(),
+]
+
+__all__ = ["HANDLERS", "Name", "begin_checkin", "who_is_speaking"]

@@ -1,0 +1,276 @@
+"""A guided ritual: partners take turns answering spoken questions.
+
+The state is a plain dict (it rides in session attributes and is stored with the
+household), and every function maps (household, what was heard) to a reply.
+Rituals differ only in data: their questions, what is saved, how they open and
+close (see `PLANS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from closer_together.household import APPRECIATION, BEST_MOMENT, Household
+from closer_together.rituals.validation import is_general, tone
+from closer_together.speech import Line, Name, Reply, line, pause
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    # Kind of moment saved from the answer; None: never stored (challenges, concerns).
+    keep: str | None = None
+    # After the answer, invite the other partner's curiosity and wait for "next".
+    talk: bool = False
+    # Nudge a general answer once toward something specific.
+    specific: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    ritual: str
+    questions: dict[str, Question]
+    # Each round: every partner answers these questions in turn.
+    rounds: tuple[tuple[str, ...], ...]
+    opening: tuple[str, ...] = ()
+    closing: str = "ritual.close"
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+PLANS: dict[str, Plan] = {
+    "checkin": Plan(
+        ritual="checkin",
+        questions={
+            "best": Question("best", keep=BEST_MOMENT, talk=True),
+            "challenge": Question("challenge", talk=True),
+            "appreciation": Question("appreciation", keep=APPRECIATION, specific=True),
+        },
+        rounds=(("best", "challenge"), ("appreciation",)),
+        opening=("checkin.open",),
+        closing="checkin.close",
+    ),
+}
+
+ANSWER = "answer"
+TALK = "talk"
+NUDGE = "nudge"
+
+
+def active(household: Household, today: date) -> dict[str, Any] | None:
+    """Today's unfinished ritual; one left from an earlier day is not resumed."""
+    progress = household.progress
+    if progress and progress.get("date") == today.isoformat():
+        return progress
+    return None
+
+
+def _steps(plan: Plan, order: list[int]) -> list[list[Any]]:
+    return [[p, q] for round_ in plan.rounds for p in order for q in round_]
+
+
+def first_partner(household: Household, ritual: str) -> int:
+    """Who goes first alternates from one time to the next."""
+    last = household.memory.get(f"{ritual}.first")
+    return 0 if last is None else 1 - int(last)
+
+
+def start(
+    household: Household,
+    plan: Plan,
+    now: datetime,
+    speaker: int | None = None,
+    intro: list[Line] | None = None,
+) -> Reply:
+    first = speaker if speaker is not None else first_partner(household, plan.ritual)
+    household.memory[f"{plan.ritual}.first"] = first
+    household.progress = {
+        "ritual": plan.ritual,
+        "date": now.date().isoformat(),
+        "steps": _steps(plan, [first, 1 - first]),
+        "step": 0,
+        "phase": ANSWER,
+        "missed": 0,
+    }
+    opening = [line(key) for key in plan.opening]
+    return _ask(household, plan, [*(intro or []), *opening, pause(300)])
+
+
+def resume(
+    household: Household, plan: Plan, now: datetime, intro: list[Line] | None = None
+) -> Reply:
+    progress = household.progress or {}
+    lead = [*(intro or []), line(f"{plan.ritual}.resume")]
+    if progress.get("phase") == TALK:
+        return advance(household, plan, now=now, lead=lead)
+    progress["phase"] = ANSWER
+    return _ask(household, plan, lead)
+
+
+def _current(household: Household, plan: Plan) -> tuple[int, Question]:
+    progress = household.progress or {}
+    partner, question = progress["steps"][progress["step"]]
+    return int(partner), plan.questions[question]
+
+
+def _names(household: Household, partner: int) -> dict[str, Name]:
+    return {
+        "name": Name(household.partners[partner].name),
+        "other": Name(household.partners[1 - partner].name),
+    }
+
+
+def _question_lines(household: Household, plan: Plan) -> tuple[list[Line], list[Line]]:
+    partner, question = _current(household, plan)
+    params = {**_names(household, partner), **(household.progress or {}).get("params", {})}
+    key = f"{plan.ritual}.q.{question.id}"
+    return [line(key, **params)], [line(f"{key}.help", **params)]
+
+
+def _ask(household: Household, plan: Plan, lead: list[Line]) -> Reply:
+    asked, help_ = _question_lines(household, plan)
+    (household.progress or {})["phase"] = ANSWER
+    return Reply([*lead, *asked], help_, elicit="answer")
+
+
+def repeat_question(household: Household, plan: Plan) -> Reply:
+    asked, help_ = _question_lines(household, plan)
+    return Reply(asked, help_, elicit="answer")
+
+
+def answer(
+    household: Household,
+    plan: Plan,
+    now: datetime,
+    text: str,
+    speaker: int | None = None,
+) -> Reply:
+    """A partner answered the current question (or a nudge, or spoke while talking)."""
+    progress = household.progress or {}
+    if progress.get("phase") == TALK:
+        # The couple is talking to each other; none of it is captured.
+        return Reply([line("ritual.give_time")], end_session=True)
+    if speaker is not None:
+        _credit_speaker(progress, speaker)
+    partner, question = _current(household, plan)
+    if progress.get("phase") == NUDGE:
+        text = f"{progress.pop('first_answer', '')} {text}".strip()
+    elif question.specific and is_general(text):
+        progress["phase"] = NUDGE
+        progress["first_answer"] = text
+        names = _names(household, partner)
+        return Reply(
+            [line("appreciation.nudge", **names)],
+            [line("appreciation.nudge.help", **names)],
+            elicit="answer",
+        )
+    progress.pop("first_answer", None)
+    progress["missed"] = 0
+    answered = progress.setdefault("answered", [])
+    answered.append(f"{partner}:{question.id}")
+    if question.keep:
+        household.keep(now.date(), question.keep, partner, text, plan.ritual)
+    return _after_answer(household, plan, now, partner, question, text)
+
+
+def _credit_speaker(progress: dict[str, Any], speaker: int) -> None:
+    """A recognised voice answered out of turn: swap turns so the answer is theirs."""
+    steps, index = progress["steps"], progress["step"]
+    partner, question = steps[index]
+    if partner == speaker:
+        return
+    for later in range(index + 1, len(steps)):
+        if steps[later] == [speaker, question]:
+            steps[index], steps[later] = steps[later], steps[index]
+            return
+
+
+def _validation(question: Question, text: str) -> Line:
+    mood = tone(text)
+    if question.id in ("challenge", "closeness", "grow", "concern") and mood in ("neutral", "warm"):
+        mood = "hard"
+    if question.keep == APPRECIATION or question.id == "care":
+        return line("validate.appreciation")
+    return line(f"validate.{mood}")
+
+
+def _after_answer(
+    household: Household, plan: Plan, now: datetime, partner: int, question: Question, text: str
+) -> Reply:
+    validation = _validation(question, text)
+    if question.talk:
+        household.progress["phase"] = TALK  # type: ignore[index]
+        names = _names(household, partner)
+        return Reply(
+            [validation, line("curiosity.invite", **names)],
+            [line("curiosity.reprompt")],
+        )
+    return advance(household, plan, now=now, lead=[validation])
+
+
+def advance(
+    household: Household,
+    plan: Plan,
+    now: datetime | None = None,
+    lead: list[Line] | None = None,
+) -> Reply:
+    """On to the next question, or the close when every step is done."""
+    progress = household.progress or {}
+    progress["step"] = progress.get("step", 0) + 1
+    if progress["step"] >= len(progress["steps"]):
+        return finish(household, plan, now, lead or [])
+    return _ask(household, plan, lead or [])
+
+
+def skip(household: Household, plan: Plan, now: datetime) -> Reply:
+    progress = household.progress or {}
+    progress.pop("first_answer", None)
+    lead = [] if progress.get("phase") == TALK else [line("ritual.skipped")]
+    return advance(household, plan, now, lead)
+
+
+def missed(household: Household, plan: Plan, now: datetime) -> Reply:
+    """An answer could not be captured: ask once more, then move on kindly."""
+    progress = household.progress or {}
+    if progress.get("phase") == TALK:
+        return Reply([line("ritual.give_time")], end_session=True)
+    progress["missed"] = progress.get("missed", 0) + 1
+    if progress["missed"] == 1:
+        asked, help_ = _question_lines(household, plan)
+        return Reply([line("answer.missed")], help_, elicit="answer")
+    progress["missed"] = 0
+    partner, _ = _current(household, plan)
+    return advance(household, plan, now, [line("answer.moving_on", **_names(household, partner))])
+
+
+def start_over(household: Household, plan: Plan, now: datetime) -> Reply:
+    """Begin this ritual again; what it saved today is taken back."""
+    entry = household.journal.get(now.date().isoformat())
+    if entry:
+        entry.moments = [m for m in entry.moments if m.ritual != plan.ritual]
+    progress = household.progress or {}
+    order = [progress["steps"][0][0], 1 - progress["steps"][0][0]]
+    progress.update(steps=_steps(plan, order), step=0, phase=ANSWER, missed=0, answered=[])
+    return _ask(household, plan, [line("ritual.start_over")])
+
+
+def pause_ritual() -> Reply:
+    return Reply([line("ritual.paused")], end_session=True)
+
+
+def finish(household: Household, plan: Plan, now: datetime | None, lead: list[Line]) -> Reply:
+    progress = household.progress or {}
+    if now is None:
+        now = datetime.fromisoformat(progress["date"])
+    household.mark_done(now.date(), plan.ritual, progress.get("answered", []), now)
+    household.progress = None
+    closing = [line(plan.closing, **{k: Name(v) for k, v in _pair(household).items()})]
+    if plan.ritual == "checkin":
+        days = household.streak("checkin", now.date())
+        closing.append(line("streak.one") if days == 1 else line("streak.many", days=str(days)))
+    return Reply([*lead, pause(300), *closing], end_session=True)
+
+
+def _pair(household: Household) -> dict[str, str]:
+    return {"a": household.partners[0].name, "b": household.partners[1].name}

@@ -1,0 +1,140 @@
+"""Shared fixtures: DynamoDB through moto's server, the Alexa APIs through a local
+TLS stand-in, and a simulator that sends the skill full Alexa request envelopes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "interaction_models" / "en-US.json"
+TABLE = "CloserTogetherTest"
+USER = "amzn1.ask.account.TESTHOUSEHOLD"
+DEVICE = "amzn1.ask.device.TESTDEVICE"
+
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_REGION="us-east-1",
+    AWS_DEFAULT_REGION="us-east-1",
+    TABLE_NAME=TABLE,
+)
+os.environ.pop("SKILL_ID", None)
+
+
+class Clock:
+    """The simulated wall clock: request timestamps come from here."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def dynamo_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    os.environ["DYNAMODB_ENDPOINT"] = endpoint
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def table(dynamo_endpoint: str) -> Iterator[str]:
+    """A fresh, empty table for each test."""
+    from closer_together import storage
+    from closer_together.storage.models import HouseholdModel
+
+    storage.create_table()
+    yield TABLE
+    HouseholdModel.delete_table()
+    HouseholdModel._connection = None
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # 8 pm in New York on a Friday.
+    return Clock(datetime(2026, 11, 27, 1, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def alexa_api(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from alexa_local.api_standin import AlexaApiStandIn
+
+    standin = AlexaApiStandIn(time_zone="America/New_York", clock=clock)
+    standin.start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(standin.ca_path))
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def handler(table: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda handler of a freshly built skill (as one new container would have)."""
+    from closer_together.skill import build_skill
+
+    skill = build_skill()
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        envelope = skill.serializer.deserialize(
+            payload=__import__("json").dumps(event), obj_type="ask_sdk_model.RequestEnvelope"
+        )
+        return skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
+
+    return handle
+
+
+@pytest.fixture
+def make_sim(
+    handler: Callable[..., dict[str, Any]], alexa_api: Any, clock: Clock
+) -> Callable[..., Any]:
+    from alexa_local.simulator import Simulator
+
+    def make(person_id: str | None = None, user_id: str = USER, device_id: str = DEVICE) -> Any:
+        return Simulator(
+            handler,
+            model_path=MODEL,
+            user_id=user_id,
+            device_id=device_id,
+            api_endpoint=alexa_api.endpoint,
+            api_token=alexa_api.token,
+            clock=clock,
+            person_id=person_id,
+        )
+
+    return make
+
+
+@pytest.fixture
+def sim(make_sim: Callable[..., Any]) -> Any:
+    return make_sim()
+
+
+def stored_household(user_id: str = USER) -> Any:
+    """The household as DynamoDB holds it now, read fresh."""
+    from closer_together.household import household_id_for
+    from closer_together.storage import HouseholdStore
+
+    return HouseholdStore().load(household_id_for(user_id))
+
+
+def meet(sim: Any, first: str = "Sam", second: str = "Alex") -> None:
+    """A first launch in which the couple gives their names, then a stop."""
+    sim.launch()
+    sim.say(f"we are {first} and {second}")
+    sim.say("stop")

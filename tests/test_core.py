@@ -1,0 +1,175 @@
+"""Launch, names, and the commands that work everywhere (issue 2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import USER, stored_household
+
+from closer_together.storage.models import HouseholdModel
+
+
+def test_first_launch_asks_for_names_and_saves_both(sim: Any) -> None:
+    turn = sim.launch()
+    assert "Welcome to Closer Together" in turn.text
+    assert "first names" in turn.text
+    assert turn.reprompt and not turn.ends_session
+
+    turn = sim.say("we are Sam and Alex")
+    assert "Sam and Alex" in turn.text
+    assert "check-in" in turn.text
+    assert [p.name for p in stored_household().partners] == ["Sam", "Alex"]
+
+
+def test_names_one_at_a_time(sim: Any) -> None:
+    sim.launch()
+    turn = sim.say("my name is Sam")
+    assert "Sam" in turn.text and "partner" in turn.text
+    turn = sim.say("Alex")
+    assert "Sam and Alex" in turn.text
+    assert stored_household().names == ["Sam", "Alex"]
+
+
+def test_returning_launch_greets_both_by_name_with_at_most_three_choices(sim: Any) -> None:
+    sim.launch()
+    sim.say("we are Sam and Alex")
+    assert sim.say("stop").ends_session
+    turn = sim.launch()
+    assert "Sam and Alex" in turn.text
+    assert "Welcome to" not in turn.text
+    menu = turn.text.split(".")[-2] if turn.text.endswith("?") else turn.text
+    assert menu.count(",") + menu.count(" or ") <= 3
+
+
+def test_one_read_per_session_and_no_write_for_help_repeat_or_stop(
+    sim: Any, monkeypatch: Any
+) -> None:
+    sim.launch()
+    sim.say("we are Sam and Alex")
+    sim.say("stop")
+    calls: dict[str, int] = {"get": 0, "save": 0}
+    real_get, real_save = HouseholdModel.get, HouseholdModel.save
+
+    def counting_get(*args: Any, **kwargs: Any) -> Any:
+        calls["get"] += 1
+        return real_get(*args, **kwargs)
+
+    def counting_save(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls["save"] += 1
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(HouseholdModel, "get", counting_get)
+    monkeypatch.setattr(HouseholdModel, "save", counting_save)
+    sim.launch()
+    sim.say("help")
+    repeated = sim.say("repeat")
+    assert repeated.text
+    sim.say("stop")
+    assert calls == {"get": 1, "save": 0}
+
+
+def test_help_says_it_is_not_therapy(sim: Any) -> None:
+    sim.launch()
+    sim.say("we are Sam and Alex")
+    turn = sim.say("help")
+    assert "not therapy" in turn.text
+    assert not turn.ends_session
+
+
+def test_repeat_says_the_last_prompt_again(sim: Any) -> None:
+    first = sim.launch()
+    again = sim.say("say that again")
+    assert again.ssml == first.ssml
+
+
+def test_fallback_is_answered_and_keeps_the_session(sim: Any) -> None:
+    sim.launch()
+    sim.say("we are Sam and Alex")
+    turn = sim.intent("AMAZON.FallbackIntent")
+    assert turn.reprompt and not turn.ends_session
+
+
+def test_cancel_and_navigate_home_end_the_session(sim: Any) -> None:
+    sim.launch()
+    assert sim.intent("AMAZON.CancelIntent").ends_session
+    sim.launch()
+    assert sim.intent("AMAZON.NavigateHomeIntent").ends_session
+
+
+def test_session_ended_request_is_accepted(sim: Any) -> None:
+    sim.launch()
+    turn = sim.end("EXCEEDED_MAX_REPROMPTS")
+    assert turn.raw["version"] == "1.0"
+
+
+def test_names_with_markup_are_escaped(sim: Any) -> None:
+    sim.launch()
+    turn = sim.intent("NamesIntent", firstName='Sam & "Jo" <3', secondName="Alex 😀")
+    assert "&amp;" in turn.ssml and "&lt;3" in turn.ssml
+    assert "Alex 😀" in turn.text
+
+
+def test_failed_write_is_kept_and_written_on_a_later_turn(sim: Any, monkeypatch: Any) -> None:
+    from pynamodb.exceptions import PutError
+
+    sim.launch()
+    real_save = HouseholdModel.save
+
+    def failing_save(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise PutError("table unavailable")
+
+    monkeypatch.setattr(HouseholdModel, "save", failing_save)
+    turn = sim.say("we are Sam and Alex")
+    assert "Sam and Alex" in turn.text
+    assert stored_household().names == []
+    assert sim.attributes.get("pending") is True
+
+    monkeypatch.setattr(HouseholdModel, "save", real_save)
+    sim.say("help")
+    assert stored_household().names == ["Sam", "Alex"]
+    assert "pending" not in sim.attributes
+
+
+def test_failed_write_on_the_last_turn_keeps_the_session_open(sim: Any, monkeypatch: Any) -> None:
+    from pynamodb.exceptions import PutError
+
+    sim.launch()
+    sim.say("we are Sam and Alex")
+    household = stored_household()
+    assert household.version == 1
+
+    def failing_save(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise PutError("table unavailable")
+
+    sim.intent("StartCheckInIntent")
+    monkeypatch.setattr(HouseholdModel, "save", failing_save)
+    turn = sim.say("stop")
+    assert not turn.ends_session
+    assert "couldn't save" in turn.text
+
+
+def test_two_devices_writing_at_once_keep_both_changes(make_sim: Any, clock: Any) -> None:
+    kitchen, bedroom = make_sim(device_id="kitchen"), make_sim(device_id="bedroom")
+    kitchen.launch()
+    kitchen.say("we are Sam and Alex")
+    kitchen.say("stop")
+    # Both devices open a session on the same stored version.
+    kitchen.intent("StartCheckInIntent")
+    bedroom.intent("StartCheckInIntent")
+    kitchen.intent("AnswerIntent", answer="a walk by the river")
+    bedroom.intent("AnswerIntent", answer="the dinner we cooked")
+    moments = [
+        m.text
+        for _, m in stored_household().moments_between(
+            clock.now.date().replace(day=1), clock.now.date().replace(day=28)
+        )
+    ]
+    assert "a walk by the river" in moments
+    assert "the dinner we cooked" in moments
+
+
+def test_household_key_is_not_the_raw_user_id(sim: Any) -> None:
+    sim.launch()
+    sim.say("we are Sam and Alex")
+    keys = [item.pk for item in HouseholdModel.scan()]
+    assert keys and USER not in keys
