@@ -9,7 +9,7 @@ close (see `PLANS`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, Household
