@@ -13,7 +13,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from closer_together import storage
 from closer_together.config import Settings
-from closer_together.handlers import checkin, core
+from closer_together.handlers import care, checkin, core, reminders, rituals
 from closer_together.pipeline import LoadTurn, LogRequest, SaveTurn
 
 
@@ -28,7 +28,19 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
     builder.add_global_request_interceptor(LogRequest())
     builder.add_global_request_interceptor(LoadTurn(store))
     builder.add_global_response_interceptor(SaveTurn(store))
-    for handler in [*checkin.HANDLERS, *core.HANDLERS, *core.LAST_HANDLERS]:
+    # First match wins: events, then safety, then what the session is waiting for,
+    # then rituals, then the commands that work everywhere, then the fallback.
+    for handler in [
+        *care.EVENT_HANDLERS,
+        *reminders.EVENT_HANDLERS,
+        *care.SAFETY_HANDLERS,
+        *reminders.HANDLERS,
+        *care.HANDLERS,
+        *rituals.HANDLERS,
+        *checkin.HANDLERS,
+        *core.HANDLERS,
+        *core.LAST_HANDLERS,
+    ]:
         builder.add_request_handler(handler)
     builder.add_exception_handler(core.ErrorHandler())
     return builder.create()

@@ -14,6 +14,7 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from closer_together.gateways.timers import TimerGateway, TimerResult
 from closer_together.pipeline import current, respond, slot_text
 from closer_together.rituals import guided, welcome
+from closer_together.rituals.people import who_is_speaking
 from closer_together.speech import Name, Reply, line
 from closer_together.turn import Turn
 
@@ -46,20 +47,6 @@ def _intent(handler_input: HandlerInput) -> str | None:
 def _has_progress(handler_input: HandlerInput) -> bool:
     session = handler_input.attributes_manager.session_attributes
     return bool((session.get("household") or {}).get("progress"))
-
-
-def who_is_speaking(turn: Turn) -> Reply | None:
-    """With an unknown voice profile, ask once which partner is speaking."""
-    household = turn.household
-    if not (turn.person_id and household.named) or turn.speaker is not None:
-        return None
-    asked = household.memory.setdefault("asked_people", [])
-    if turn.person_id in asked:
-        return None
-    asked.append(turn.person_id)
-    turn.touch()
-    names = welcome.both(household)
-    return Reply([line("who.ask", **names)], [line("who.reprompt", **names)])
 
 
 def begin_checkin(turn: Turn, intro: list | None = None) -> Reply:
@@ -133,8 +120,8 @@ class RitualTurnHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         session = handler_input.attributes_manager.session_attributes
-        if str(session.get("expect") or "").startswith("who:"):
-            return False
+        if session.get("expect"):
+            return False  # the session waits for something else (a name, a yes or no)
         return _has_progress(handler_input) and _intent(handler_input) in RITUAL_INTENTS
 
     def handle(self, handler_input: HandlerInput) -> Response:

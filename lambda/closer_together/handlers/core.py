@@ -9,7 +9,8 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
 from closer_together.pipeline import LAST, current, in_session, respond, slot_text
-from closer_together.rituals import welcome
+from closer_together.rituals import due, welcome
+from closer_together.rituals.people import who_is_speaking
 from closer_together.speech import Reply, line
 from closer_together.storage import StoreError
 
@@ -26,8 +27,11 @@ class LaunchHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        reply, expect = welcome.launch(turn.household)
-        turn.expect = expect
+        ask = who_is_speaking(turn)
+        if ask is not None:
+            turn.expect = "who:launch"
+            return respond(handler_input, ask)
+        reply, turn.expect = welcome.launch(turn.household, due.suggest(turn.household, turn.today))
         return respond(handler_input, reply)
 
 

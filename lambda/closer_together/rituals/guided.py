@@ -8,13 +8,14 @@ close (see `PLANS`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, Household
 from closer_together.rituals.validation import is_general, tone
-from closer_together.speech import Line, Name, Reply, line, pause
+from closer_together.speech import CONTENT, Line, Name, Reply, line, pause
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Question:
     talk: bool = False
     # Nudge a general answer once toward something specific.
     specific: bool = False
+    # A question about something hard: a neutral answer still gets a gentle validation.
+    hard: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,22 +39,30 @@ class Plan:
     rounds: tuple[tuple[str, ...], ...]
     opening: tuple[str, ...] = ()
     closing: str = "ritual.close"
-    extras: dict[str, Any] = field(default_factory=dict)
+    # Close with the streak of days this ritual was done.
+    streak: bool = False
+    # One answer for the couple rather than one from each partner.
+    together: bool = False
 
 
-PLANS: dict[str, Plan] = {
-    "checkin": Plan(
-        ritual="checkin",
-        questions={
-            "best": Question("best", keep=BEST_MOMENT, talk=True),
-            "challenge": Question("challenge", talk=True),
-            "appreciation": Question("appreciation", keep=APPRECIATION, specific=True),
-        },
-        rounds=(("best", "challenge"), ("appreciation",)),
-        opening=("checkin.open",),
-        closing="checkin.close",
-    ),
-}
+def _load_plans() -> dict[str, Plan]:
+    data = json.loads((CONTENT / "rituals.json").read_text("utf-8"))
+    return {
+        name: Plan(
+            ritual=name,
+            questions={qid: Question(qid, **spec) for qid, spec in plan["questions"].items()},
+            rounds=tuple(tuple(r) for r in plan["rounds"]),
+            opening=tuple(plan.get("opening", ())),
+            closing=plan.get("closing", "ritual.close"),
+            streak=bool(plan.get("streak", False)),
+            together=bool(plan.get("together", False)),
+        )
+        for name, plan in data.items()
+    }
+
+
+# The rituals' shapes are data (content/rituals.json); their words are in the prompts.
+PLANS: dict[str, Plan] = _load_plans()
 
 ANSWER = "answer"
 TALK = "talk"
@@ -67,7 +78,8 @@ def active(household: Household, today: date) -> dict[str, Any] | None:
 
 
 def _steps(plan: Plan, order: list[int]) -> list[list[Any]]:
-    return [[p, q] for round_ in plan.rounds for p in order for q in round_]
+    partners = order[:1] if plan.together else order
+    return [[p, q] for round_ in plan.rounds for p in partners for q in round_]
 
 
 def first_partner(household: Household, ritual: str) -> int:
@@ -82,7 +94,9 @@ def start(
     now: datetime,
     speaker: int | None = None,
     intro: list[Line] | None = None,
+    params: dict[str, str] | None = None,
 ) -> Reply:
+    """Begin a ritual; `params` fill its question prompts (e.g. a deck's question)."""
     first = speaker if speaker is not None else first_partner(household, plan.ritual)
     household.memory[f"{plan.ritual}.first"] = first
     household.progress = {
@@ -92,6 +106,7 @@ def start(
         "step": 0,
         "phase": ANSWER,
         "missed": 0,
+        "params": dict(params or {}),
     }
     opening = [line(key) for key in plan.opening]
     return _ask(household, plan, [*(intro or []), *opening, pause(300)])
@@ -188,9 +203,11 @@ def _credit_speaker(progress: dict[str, Any], speaker: int) -> None:
 
 def _validation(question: Question, text: str) -> Line:
     mood = tone(text)
-    if question.id in ("challenge", "closeness", "grow", "concern") and mood in ("neutral", "warm"):
+    if question.hard and mood in ("neutral", "warm"):
         mood = "hard"
-    if question.keep == APPRECIATION or question.id == "care":
+    elif question.keep == BEST_MOMENT and mood == "neutral":
+        mood = "warm"
+    if question.keep == APPRECIATION:
         return line("validate.appreciation")
     return line(f"validate.{mood}")
 
@@ -266,8 +283,8 @@ def finish(household: Household, plan: Plan, now: datetime | None, lead: list[Li
     household.mark_done(now.date(), plan.ritual, progress.get("answered", []), now)
     household.progress = None
     closing = [line(plan.closing, **{k: Name(v) for k, v in _pair(household).items()})]
-    if plan.ritual == "checkin":
-        days = household.streak("checkin", now.date())
+    if plan.streak:
+        days = household.streak(plan.ritual, now.date())
         closing.append(line("streak.one") if days == 1 else line("streak.many", days=str(days)))
     return Reply([*lead, pause(300), *closing], end_session=True)
 
