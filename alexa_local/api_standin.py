@@ -937,7 +937,7 @@ class AlexaApiStandIn:
         }
         self._evaluated[alert_token] = now
         self._save()
-        # UNVERIFIED: Alexa's reference shows 201 here; the SDK accepts any 2xx.
+        # UNVERIFIED whether Alexa answers 201 or 200 here; the SDK takes any 2xx alike.
         return 201, self._reminder_response(self._reminders[alert_token])
 
     def _list_reminders(self, params: dict[str, str], body: Any) -> tuple[int, JsonBody]:
