@@ -1,0 +1,208 @@
+"""The Flask front door to the skill: POST / answers Alexa, GET /health answers load balancers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ask_sdk_model import RequestEnvelope
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from webservice.verify import (
+    RequestRejected,
+    RequestVerifier,
+    check_application_id,
+    parse_body,
+)
+
+log = logging.getLogger(__name__)
+
+SKILL_PATH = "/"
+DEFAULT_PORT = 8080
+DEFAULT_MAX_BODY_BYTES = 128 * 1024
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a service that may start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    skill_id: str | None = None
+    verify_requests: bool = True
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"PORT out of range: {self.port}")
+        if self.max_body_bytes <= 0:
+            raise SettingsError("MAX_BODY_BYTES must be positive")
+        # Verified but unbound, the endpoint would serve any skill that points at it.
+        if self.verify_requests and not self.skill_id:
+            raise SettingsError("SKILL_ID is required while VERIFY_REQUESTS is on")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            host=env.get("HOST") or "127.0.0.1",
+            port=_integer(env, "PORT", DEFAULT_PORT),
+            skill_id=env.get("SKILL_ID") or None,
+            verify_requests=_flag(env, "VERIFY_REQUESTS", default=True),
+            max_body_bytes=_integer(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+        )
+
+
+def _integer(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} is not an integer: {raw!r}") from error
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    # A typo must not silently switch verification off.
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+class Serializer(Protocol):
+    def deserialize(self, payload: str, obj_type: Any) -> Any: ...
+
+    def serialize(self, obj: Any) -> Any: ...
+
+
+class SkillLike(Protocol):
+    """What the app needs of ask_sdk_core's CustomSkill."""
+
+    @property
+    def serializer(self) -> Serializer: ...
+
+    def invoke(self, request_envelope: Any, context: Any) -> Any: ...
+
+
+class _LazySkill:
+    # Importing the skill pulls in storage; health checks and verification do not need it.
+    def __init__(self, skill: SkillLike | None) -> None:
+        self._skill = skill
+        self._lock = threading.Lock()
+
+    def get(self) -> SkillLike:
+        with self._lock:
+            if self._skill is None:
+                from closer_together.skill import get_skill
+
+                self._skill = get_skill()
+            return self._skill
+
+
+VERIFICATION_OFF_WARNING = (
+    "REQUEST VERIFICATION IS OFF (VERIFY_REQUESTS=false): anyone who can reach this "
+    "server can drive the skill. Use this only for local development."
+)
+
+
+def create_app(
+    skill: SkillLike | None = None,
+    verifier: RequestVerifier | None = None,
+    settings: Settings | None = None,
+) -> Flask:
+    """The web application; `skill` defaults to the process-wide skill of the Lambda."""
+    settings = Settings.from_env() if settings is None else settings
+    if settings.verify_requests:
+        active_verifier: RequestVerifier | None = verifier or RequestVerifier()
+    else:
+        active_verifier = None
+        log.warning(VERIFICATION_OFF_WARNING)
+    skill_ref = _LazySkill(skill)
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+
+    @app.get("/health")
+    def health() -> Response:
+        return _json({"status": "ok"}, 200)
+
+    @app.post(SKILL_PATH)
+    def answer() -> Response:
+        # Reading the body enforces MAX_CONTENT_LENGTH (413), chunked bodies included.
+        body = request.get_data(cache=False)
+        try:
+            if active_verifier is not None:
+                payload = active_verifier.verify(request.headers, body)
+            else:
+                payload = parse_body(body)
+            if settings.skill_id:
+                check_application_id(payload, settings.skill_id)
+        except RequestRejected as rejection:
+            log.warning("rejected request (%d): %s", rejection.status, rejection.reason)
+            return _error(rejection.status)
+        skill = skill_ref.get()
+        try:
+            envelope = skill.serializer.deserialize(
+                payload=body.decode("utf-8"), obj_type=RequestEnvelope
+            )
+        except Exception as error:  # the SDK raises several types for a malformed envelope
+            log.warning("rejected request (400): not a request envelope: %s", type(error).__name__)
+            return _error(400)
+        system = envelope.context.system if envelope.context is not None else None
+        if envelope.request is None or system is None:
+            # The skill reads both on every turn.
+            log.warning("rejected request (400): envelope lacks request or context.System")
+            return _error(400)
+        response = skill.invoke(request_envelope=envelope, context=None)
+        return _json(skill.serializer.serialize(response), 200)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        response = error.get_response()
+        response.set_data(json.dumps({"error": error.name}))
+        response.content_type = "application/json"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        # Type and place only: the message could echo what the couple said.
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        log.error(
+            "skill failed on a verified request: %s at %s:%s in %s",
+            type(error).__name__,
+            frame.filename,
+            frame.lineno,
+            frame.name,
+        )
+        return _error(500)
+
+    return app
+
+
+_REASONS = {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error"}
+
+
+def _error(status: int) -> Response:
+    return _json({"error": _REASONS.get(status, "Error")}, status)
+
+
+def _json(data: Any, status: int) -> Response:
+    return Response(json.dumps(data), status=status, mimetype="application/json")
