@@ -404,3 +404,21 @@ def test_server_refuses_to_start_verified_without_a_skill_id(
     with caplog.at_level(logging.ERROR, logger="webservice"):
         assert main() == 2
     assert "SKILL_ID is required" in caplog.text
+
+
+class _BrokenVerifier(RequestVerifier):
+    def verify(self, headers: Any, body: bytes) -> dict[str, Any]:
+        raise TypeError("a fault inside the checks")
+
+
+def test_a_fault_inside_verification_fails_closed(
+    spy: SpySkill, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(skill_id=SKILL_ID)
+    app = create_app(skill=spy, verifier=_BrokenVerifier(), settings=settings)
+    headers, body = signed(envelope())
+    with caplog.at_level(logging.ERROR, logger="webservice"):
+        reply = app.test_client().post("/", data=body, headers=headers)
+    assert reply.status_code == 400
+    assert "rejected request (400): check failed with TypeError" in caplog.text
+    assert spy.calls == []

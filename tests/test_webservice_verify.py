@@ -584,7 +584,16 @@ def test_verifier_with_real_downloads_from_an_allowed_local_url(chain_server: st
 # --- body and skill id ---
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe{}", b"[1, 2]", b""])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"\xff\xfe{}",
+        b"[1, 2]",
+        b"",
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested-100000-deep"),
+    ],
+)
 def test_bodies_that_are_not_json_objects_are_rejected(body: bytes) -> None:
     with pytest.raises(RequestRejected) as caught:
         parse_body(body)
@@ -608,6 +617,7 @@ def test_matching_application_id_passes() -> None:
         envelope(skill_id="amzn1.ask.skill.someone-else"),
         {"request": {}},
         {**envelope(), "session": {"application": {"applicationId": "amzn1.ask.skill.other"}}},
+        {"context": {"System": {"application": {"applicationId": {"nested": SKILL_ID}}}}},
     ],
 )
 def test_other_or_missing_application_id_is_forbidden(payload: dict[str, Any]) -> None:

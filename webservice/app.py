@@ -158,6 +158,10 @@ def create_app(
         except RequestRejected as rejection:
             log.warning("rejected request (%d): %s", rejection.status, rejection.reason)
             return _error(rejection.status)
+        except Exception as error:
+            # Fail closed: a fault while checking must not let the request through or be a 500.
+            log.error("rejected request (400): check failed with %s", type(error).__name__)
+            return _error(400)
         skill = skill_ref.get()
         try:
             envelope = skill.serializer.deserialize(

@@ -172,6 +172,8 @@ def parse_body(body: bytes) -> dict[str, Any]:
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise RequestRejected(f"body is not UTF-8 JSON: {error}") from error
+    except RecursionError as error:
+        raise RequestRejected("body JSON is nested too deeply") from error
     if not isinstance(payload, dict):
         raise RequestRejected("body is not a JSON object")
     return payload
@@ -202,15 +204,15 @@ def check_timestamp(payload: Mapping[str, Any], now: datetime) -> None:
 
 def check_application_id(payload: Mapping[str, Any], expected: str) -> None:
     """Rejects with 403 a request meant for another skill."""
-    found = {
+    found = [
         value
         for value in (
             _dig(payload, "context", "System", "application", "applicationId"),
             _dig(payload, "session", "application", "applicationId"),
         )
         if value is not None
-    }
-    if found != {expected}:
+    ]
+    if not found or any(value != expected for value in found):
         raise RequestRejected("application id does not match SKILL_ID", status=403)
 
 
@@ -341,7 +343,7 @@ def _names_echo_api(certificate: x509.Certificate) -> bool:
     # Amazon's rule is an exact SAN entry; the chain check alone would also accept a wildcard.
     try:
         san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):  # ValueError: malformed extensions
         return False
     names = san.value.get_values_for_type(x509.DNSName)
     return any(name.lower() == ECHO_API_HOSTNAME for name in names)
