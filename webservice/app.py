@@ -128,7 +128,12 @@ def create_app(
     verifier: RequestVerifier | None = None,
     settings: Settings | None = None,
 ) -> Flask:
-    """The web application; `skill` defaults to the process-wide skill of the Lambda."""
+    """The web application.
+
+    `skill` defaults to the Lambda's process-wide skill, loaded on the first request.
+    `verifier` defaults to the strict production verifier; it is unused when
+    `settings.verify_requests` is off.
+    """
     settings = Settings.from_env() if settings is None else settings
     if settings.verify_requests:
         active_verifier: RequestVerifier | None = verifier or RequestVerifier()
@@ -188,14 +193,9 @@ def create_app(
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         # Type and place only: the message could echo what the couple said.
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        log.error(
-            "skill failed on a verified request: %s at %s:%s in %s",
-            type(error).__name__,
-            frame.filename,
-            frame.lineno,
-            frame.name,
-        )
+        frames = traceback.extract_tb(error.__traceback__)
+        where = f"{frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else "?"
+        log.error("skill failed: %s at %s", type(error).__name__, where)
         return _error(500)
 
     return app

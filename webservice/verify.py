@@ -270,12 +270,12 @@ class RequestVerifier:
             if "signature" in lowered:
                 raise RequestRejected("only the SHA-1 Signature header; Signature-256 required")
             raise RequestRejected("missing Signature-256 header")
-        now = self._clock()
-        signing_key = self._signing_key(cert_url, now)
         try:
             signature = base64.b64decode(signature_b64.strip(), validate=True)
         except (binascii.Error, ValueError) as error:
             raise RequestRejected("Signature-256 is not base64") from error
+        now = self._clock()
+        signing_key = self._signing_key(cert_url, now)
         try:
             signing_key.verify(signature, body, PKCS1v15(), hashes.SHA256())
         except InvalidSignature as error:
