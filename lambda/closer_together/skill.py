@@ -7,12 +7,12 @@ import logging
 from functools import cache
 from typing import Any
 
-from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from closer_together import storage
 from closer_together.config import Settings
+from closer_together.gateways.api_client import BoundedApiClient
 from closer_together.handlers import care, checkin, core, reminders, rituals
 from closer_together.pipeline import LoadTurn, LogRequest, SaveTurn
 
@@ -22,7 +22,7 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
     logging.getLogger("closer_together").setLevel(settings.log_level)
     storage.configure(settings)
     store = storage.HouseholdStore()
-    builder = CustomSkillBuilder(api_client=DefaultApiClient())
+    builder = CustomSkillBuilder(api_client=BoundedApiClient())
     if settings.skill_id:
         builder.skill_id = settings.skill_id
     builder.add_global_request_interceptor(LogRequest())
