@@ -165,9 +165,9 @@ class Simulator:
         """What Alexa would send after hearing `text`, in or out of a session."""
         if self._pending_permission is not None:
             # Alexa itself asks for consent: a yes or no answers that question
-            answer = " ".join(t.norm for t in tokenize(text))
-            if answer in _YES or answer in _NO:
-                return self.permission("ACCEPTED" if answer in _YES else "DENIED")
+            answer = consent_answer(text)
+            if answer is not None:
+                return self.permission(answer)
             self._pending_permission = None
         heard = self.nlu.understand(text, dialog=self._dialog(), today=self.now().date())
         session = self._open(fresh=heard.opens_session)
@@ -274,6 +274,16 @@ class Simulator:
         self._directives = []
         self._last_intent = None
         self._pending_permission = None
+
+
+def consent_answer(text: str) -> str | None:
+    """ACCEPTED or DENIED when `text` answers Alexa's consent question, else None."""
+    answer = " ".join(t.norm for t in tokenize(text))
+    if answer in _YES:
+        return "ACCEPTED"
+    if answer in _NO:
+        return "DENIED"
+    return None
 
 
 def _is_ask_for(directive: dict[str, Any]) -> bool:

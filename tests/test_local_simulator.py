@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from ask_sdk_core.serialize import DefaultSerializer
@@ -22,11 +26,14 @@ from ask_sdk_model.services.reminder_management import (
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from alexa_local import envelopes
+from alexa_local.console import Console, SimulatedClock
+from alexa_local.dynamo import LocalDynamo
 from alexa_local.envelopes import Device, Session
 from alexa_local.nlu import InteractionModel, Nlu
 from alexa_local.simulator import Simulator, parse_ssml, ssml_to_text
 
-REAL_MODEL = Path(__file__).resolve().parent.parent / "interaction_models" / "en-US.json"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REAL_MODEL = REPO_ROOT / "interaction_models" / "en-US.json"
 REMINDERS = "alexa::alerts:reminders:skill:readwrite"
 NOW = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)
 DEVICE = Device(
@@ -479,3 +486,130 @@ def test_alexa_tags_and_entities_read_as_plain_words() -> None:
     )
     parse_ssml(ssml)
     assert ssml_to_text(ssml) == '[name] , you said "dinner & a movie" <3 Lovely! okay'
+
+
+# -- the console and the local table -------------------------------------------------------
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.granted: list[str] = []
+        self.saves = 0
+        self.due: list[str] = []
+
+    def grant(self, scope: str) -> None:
+        self.granted.append(scope)
+
+    def save(self) -> None:
+        self.saves += 1
+
+    def due_now(self, now: datetime) -> list[str]:
+        due, self.due = self.due, []
+        return due
+
+
+def console_for(sim: Simulator, recorder: Recorder) -> tuple[Console, io.StringIO]:
+    out = io.StringIO()
+    clock = SimulatedClock(NOW, ZoneInfo("America/New_York"))
+    console = Console(
+        sim, clock, due=recorder.due_now, grant=recorder.grant, save=recorder.save, out=out
+    )
+    return console, out
+
+
+def test_console_prints_the_dialog_and_saves_after_every_turn(sim: Simulator) -> None:
+    recorder = Recorder()
+    console, out = console_for(sim, recorder)
+    recorder.due = ["It's time for your check-in."]
+    assert console.handle("open closer together")
+    assert console.handle("stop")
+    assert out.getvalue().splitlines() == [
+        "alexa> Welcome & hello.",
+        "(reminder) It's time for your check-in.",
+        "alexa> Bye.",
+        "[session ended]",
+    ]
+    assert recorder.saves == 2
+    assert not console.handle(":quit")
+
+
+def test_console_yes_grants_the_pending_permission(sim: Simulator, skill: TinySkill) -> None:
+    recorder = Recorder()
+    console, out = console_for(sim, recorder)
+    console.handle("open closer together")
+    console.handle("yes")
+    assert "(Alexa asks whether the skill may use reminders: yes / no)" in out.getvalue()
+    console.handle("sure")
+    assert recorder.granted == [REMINDERS]
+    assert skill.events[-1]["request"]["payload"]["status"] == "ACCEPTED"
+
+
+def test_console_moving_the_clock_ends_the_session(sim: Simulator, skill: TinySkill) -> None:
+    console, out = console_for(sim, Recorder())
+    before = console.clock()
+    console.handle("open closer together")
+    console.handle(":days 2")
+    assert skill.events[-1]["request"]["reason"] == "EXCEEDED_MAX_REPROMPTS"
+    assert not sim.in_session
+    assert (console.clock() - before).days == 2
+    console.handle(":time 07:30")
+    local = console.clock()
+    assert (local.hour, local.minute) == (7, 30)
+    console.handle(":person amzn1.ask.person.ALEX")
+    console.handle("help")
+    assert skill.events[-1]["context"]["System"]["person"]["personId"] == "amzn1.ask.person.ALEX"
+    assert "[session ended]" in out.getvalue()
+
+
+def test_console_keeps_going_when_the_skill_fails(sim: Simulator, skill: TinySkill) -> None:
+    console, out = console_for(sim, Recorder())
+    skill.help_ssml = "<speak>Tom & Jerry</speak>"
+    assert console.handle("help")
+    assert console.failures == 1
+    assert "(the skill failed on that turn)" in out.getvalue()
+
+
+def test_local_table_items_survive_a_restart(tmp_path: Path) -> None:
+    table = {
+        "TableName": "Notes",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    item = {"pk": {"S": "household"}, "names": {"L": [{"S": "Sam"}, {"S": "Alex & Jo"}]}}
+    with LocalDynamo(tmp_path) as first:
+        first._client.create_table(**table)
+        first._client.put_item(TableName="Notes", Item=item)
+        assert first.snapshot() == 1
+        # moto's state lives on in this process; a real restart starts empty
+        first._client.delete_table(TableName="Notes")
+    with LocalDynamo(tmp_path) as second:
+        assert second.restore() == 0  # the table is not there yet
+        second._client.create_table(**table)
+        assert second.restore() == 1
+        found = second._client.get_item(TableName="Notes", Key={"pk": {"S": "household"}})
+        assert found["Item"] == item
+
+
+def test_console_data_survives_a_restart(tmp_path: Path) -> None:
+    """The real skill through the console: names given once are greeted after a restart."""
+
+    def console(*utterances: str) -> str:
+        says = [arg for text in utterances for arg in ("--say", text)]
+        done = subprocess.run(
+            [sys.executable, "-m", "alexa_local.console", "--data-dir", str(tmp_path), *says],
+            cwd=REPO_ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    first = console("open closer together", "we are Sam and Alex", "stop")
+    assert "you> we are Sam and Alex" in first
+    second = console("open closer together")
+    greeting = [line for line in second.splitlines() if line.startswith("alexa> ")]
+    assert greeting, second
+    assert "Sam" in greeting[0] and "Alex" in greeting[0]
