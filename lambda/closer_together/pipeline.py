@@ -77,8 +77,14 @@ class LoadTurn(AbstractRequestInterceptor):
             household = Household.from_dict(session[HOUSEHOLD])
         else:
             household = self.store.load(household_id_for(system.user.user_id))
+            # Handlers' can_handle look here to see whether a ritual is under way.
+            session[HOUSEHOLD] = household.to_dict()
         device_id = system.device.device_id if system.device else None
-        if household.time_zone is None and not session.get("zone_asked"):
+        if (
+            household.time_zone is None
+            and system.api_access_token
+            and not session.get("zone_asked")
+        ):
             # Ask Alexa once per session; a failure leaves the day in UTC until next time.
             session["zone_asked"] = True
             zone = SettingsGateway(handler_input.service_client_factory).time_zone(device_id)

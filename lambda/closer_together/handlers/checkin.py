@@ -132,6 +132,8 @@ class RitualTurnHandler(AbstractRequestHandler):
         if progress is None or progress.get("ritual") not in guided.PLANS:
             household.progress = None  # an earlier day's ritual is not resumed
             turn.touch()
+            if intent in NEXT_INTENTS:
+                return respond(handler_input, nothing_waiting(turn))
             reply, turn.expect = welcome.launch(household)
             return respond(handler_input, reply)
         plan = guided.PLANS[progress["ritual"]]
@@ -180,13 +182,11 @@ class ResumeHandler(AbstractRequestHandler):
         if not turn.household.named:
             reply, turn.expect = welcome.launch(turn.household)
             return respond(handler_input, reply)
-        if turn.household.progress is not None:
-            turn.household.progress = None
-            turn.touch()
-        return respond(
-            handler_input,
-            Reply([line("resume.none"), *welcome.menu(turn.household)], [line("menu.reprompt")]),
-        )
+        return respond(handler_input, nothing_waiting(turn))
+
+
+def nothing_waiting(turn: Turn) -> Reply:
+    return Reply([line("resume.none"), *welcome.menu(turn.household)], [line("menu.reprompt")])
 
 
 class LaunchResumeHandler(AbstractRequestHandler):
