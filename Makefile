@@ -1,0 +1,46 @@
+# Closer Together: one command to run it locally, one to test it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+.PHONY: run test lint serve serve-local bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): lambda/requirements.txt requirements-dev.txt requirements-web.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -r requirements-web.txt
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+run: $(STAMP)  ## talk to the skill in a local console (ARGS="--voice", "--say '...'", ...)
+	$(BIN)/python -m alexa_local.console $(ARGS)
+
+test: $(STAMP) node_modules/.package-lock.json  ## everything CI runs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	scripts/lint_template.sh
+	$(BIN)/pytest -p no:cacheprovider
+
+lint: $(STAMP)  ## ruff and the SAM-aware template lint only
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	scripts/lint_template.sh
+
+serve: $(STAMP)  ## the skill as a verified web service (needs SKILL_ID, a table and AWS credentials)
+	PYTHONPATH=lambda $(BIN)/python -m webservice
+
+serve-local: $(STAMP)  ## the web service on an embedded DynamoDB, verification off (local only)
+	$(BIN)/python -m alexa_local.serve $(ARGS)
+
+bench: $(STAMP)  ## cold start, warm latency and memory figures (see README)
+	$(BIN)/python bench/run.py $(ARGS)
+
+clean:  ## remove the virtual environment and caches (keeps .local data)
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
