@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,11 +53,14 @@ class Turn:
     raw: dict[str, Any]
     heard: Understanding | None = None
     ends_session: bool = False
-    directives: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def response(self) -> dict[str, Any]:
         return self.raw.get("response") or {}
+
+    @property
+    def directives(self) -> list[dict[str, Any]]:
+        return list(self.response.get("directives") or [])
 
     @property
     def ssml(self) -> str | None:
@@ -216,10 +219,8 @@ class Simulator:
 
     def _open(self, *, fresh: bool) -> Session:
         if fresh or self._session is None:
+            self._close()
             self._session = Session()
-            self._directives = []
-            self._last_intent = None
-            self._pending_permission = None
         return self._session
 
     def _dialog(self) -> DialogContext | None:
@@ -229,20 +230,21 @@ class Simulator:
 
     def _send(self, envelope: Envelope, heard: Understanding | None = None) -> Turn:
         # A JSON round trip on both sides, as over the wire: nothing shared, nothing unserialisable
-        sent = json.loads(json.dumps(envelope))
-        raw = self._handler(json.loads(json.dumps(envelope)), LambdaContext())
+        wire = json.dumps(envelope)
+        sent = json.loads(wire)
+        raw = self._handler(json.loads(wire), LambdaContext())
         raw = json.loads(json.dumps(raw))
         if not isinstance(raw, dict):
             raise AssertionError(f"the skill returned {type(raw).__name__}, not a response dict")
         response = raw.get("response") or {}
         check_speech(response.get("outputSpeech"))
         check_speech((response.get("reprompt") or {}).get("outputSpeech"))
-        directives = list(response.get("directives") or [])
-        ends = self._after(sent, raw, directives)
-        return Turn(sent, raw, heard, ends, directives)
+        turn = Turn(sent, raw, heard)
+        return replace(turn, ends_session=self._after(turn))
 
-    def _after(self, sent: Envelope, raw: dict[str, Any], directives: list[dict[str, Any]]) -> bool:
+    def _after(self, turn: Turn) -> bool:
         """Update the session from the answer; True when the session is over."""
+        sent, response = turn.request, turn.response
         kind = sent["request"]["type"]
         if kind == "SessionEndedRequest":
             self._close()
@@ -251,8 +253,7 @@ class Simulator:
             return False  # events: no session to keep
         if kind == "IntentRequest":
             self._last_intent = sent["request"]["intent"]
-        response = raw.get("response") or {}
-        asking = next((d for d in directives if _is_ask_for(d)), None)
+        asking = next((d for d in turn.directives if _is_ask_for(d)), None)
         should_end = response.get("shouldEndSession")
         ends = should_end is True or (should_end is None and not response.get("reprompt"))
         if asking is not None:
@@ -265,8 +266,8 @@ class Simulator:
             self._close()
             return True
         self._session.new = False
-        self._session.attributes = raw.get("sessionAttributes") or {}
-        self._directives = directives
+        self._session.attributes = turn.session_attributes
+        self._directives = turn.directives
         return False
 
     def _close(self) -> None:
