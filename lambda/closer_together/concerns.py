@@ -10,12 +10,12 @@ a missed one is not. Negation only ever suppresses a professional-help match.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from pathlib import Path
 
 __all__ = [
     "SUPPORTED_LOCALES",
@@ -123,255 +123,489 @@ def normalise(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Rules. Each is a regular expression over normalised text, wrapped in word boundaries.
-# Lookaheads `(?! ...)` carve out everyday idioms; keep them narrow.
+# Rules: regular expressions over normalised text. `_any` joins alternatives; each rule is
+# wrapped in word boundaries. Lookaheads `(?! ...)` carve out everyday idioms: keep them narrow.
 # ---------------------------------------------------------------------------------------------
 
+
+def _any(*alternatives: str) -> str:
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def _words(words: str) -> str:
+    return _any(*words.split(","))
+
+
 # People who can hurt the speaker at home: partner, ex, parents. "you" is the partner addressed.
-_PERSON = (
-    r"(?:partner|husband|wife|boyfriend|girlfriend|fiance|fiancee|spouse|other half|hubby"
-    r"|ex(?: husband| wife| boyfriend| girlfriend| partner)?|dad|father|mom|mum|mother"
-    r"|stepdad|stepfather|stepmom|stepmum|stepmother)"
+_PERSON = _words(
+    "partner,husband,wife,boyfriend,girlfriend,fiance,fiancee,spouse,other half,hubby,ex,"
+    "ex husband,ex wife,ex boyfriend,ex girlfriend,ex partner,dad,father,mom,mum,mother,"
+    "stepdad,stepfather,stepmom,stepmum,stepmother"
 )
-_AGENT = rf"(?:he|she|they|you|my {_PERSON})"
+_AGENT = _any("he", "she", "they", "you", f"my {_PERSON}")
 # Words allowed between the agent and the act ("he got drunk and hit me", "he will never hit
 # me again"); deliberately not free text, so "thank you, it really hit me" stays ordinary.
 _GAP = (
-    r"(?:(?:also|always|sometimes|often|even|just|actually|really|then|has|have|had|did|does"
-    r"|would|will|was|is|keeps|kept|still|never|again|once|finally|literally|basically"
-    r"|apparently|got drunk and|gets drunk and|gets angry and|got angry and|gets mad and"
-    r"|got mad and|lost it and|loses it and|snapped and|started to|tried to|is going to"
-    r"|was going to|going to|not|says he will|says she will|said he would|said she would) ){0,3}"
+    "(?:"
+    + _words(
+        "also,always,sometimes,often,even,just,actually,really,then,has,have,had,did,does,would,"
+        "will,was,is,keeps,kept,still,never,not,again,once,finally,literally,basically,apparently,"
+        "got drunk and,gets drunk and,gets angry and,got angry and,gets mad and,got mad and,"
+        "lost it and,loses it and,snapped and,started to,tried to,is going to,was going to,"
+        "going to,says he will,says she will,said he would,said she would,been,"
+        r"\w+ me and"  # "she scratched me and hit me"
+    )
+    + " ){0,3}"
 )
-_OBJ = r"(?:me|us|the kids|the children|my (?:son|daughter|kids|children|baby))"
-_FEAR = r"(?:afraid|scared|terrified|frightened|fearful)"
-_KIN = r"(?:friends|family|mom|mum|mother|dad|father|parents|sister|sisters|brother|brothers"
-_KIN += r"|kids|children|anyone|people|best friend|\w+ friends)"
+_VICTIM = _any("me", "us", "the kids", "the children", "my (?:son|daughter|kids|children|baby)")
+_FEAR = _words("afraid,scared,terrified,frightened,fearful")
+_KIN = _words(
+    r"friends,family,mom,mum,mother,dad,father,parents,sister,sisters,brother,brothers,kids,"
+    r"children,anyone,people,best friend,\w+ friends"
+)
 _I_ADV = r"(?:just |really |honestly |seriously |simply |truly |actually )?"
-_INTENT = (
-    r"(?:want|wanted|wants|wanting|going|gonna|plan|planning|planned|thinking about|thought about"
-    r"|think about|thinking of|considering|considered|tempted|urge|urges|feel like|felt like"
-    r"|might|could|should|keep|kept|been|started|start|stop myself from|tried|try|trying)"
+# Stated intent overrides the accident carve-outs ("thinking about hurting myself at work").
+_INTENT = _words(
+    "want,wanted,wants,wanting,going,plan,planning,planned,thinking about,thought about,"
+    "think about,thinking of,considering,considered,tempted,urge,urges,feel like,felt like"
 )
-_WE = (
-    r"(?:we|the two of us|both of us|me and (?:him|her|you|my \w+)|(?:he|she|you|my \w+) and i)"
+_WE = _any(
+    r"we",
+    "the two of us",
+    "both of us",
+    r"me and (?:him|her|you|my \w+)",
+    r"(?:he|she|you|my \w+) and i",
 )
 _THERAPY = (
-    r"(?:(?:some |a |an )?(?:couples |marriage |relationship |professional |outside )?"
-    r"(?:therapy|therapist|counselling|counseling|counsellor|counselor|counsel|help)"
-    r"|help as a couple)"
+    r"(?:some |a |an )?(?:couples |marriage |relationship |professional )?"
+    r"(?:therapy|therapist|counsel\w*)"
+)
+_ANYMORE = "(?:anymore|any more)"
+
+_CRISIS_RULES: tuple[str, ...] = (
+    r"suicid\w*(?! (?:squad|doors|drills|sprints|runs|wings)\b)",
+    rf"{_INTENT} (?:to )?(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning"
+    r"|punish|punishing|starve|starving) myself",
+    # "killing myself" alone is often hyperbole about effort or laughter.
+    r"kill(?:ed|ing|s)? myself(?! "
+    + _any(
+        "laughing",
+        "trying",
+        "to (?:finish|get|make|meet|keep)",
+        "at (?:work|the gym)",
+        "over (?:this|that|the|work)",
+        "working",
+        "for (?:this|that|the|work)",
+    )
+    + ")",
+    # Accidents: "I hurt myself at the gym", "I cut myself chopping onions".
+    r"(?:hurt|hurting|harm|harming|injure|injuring) myself(?! "
+    + _words(
+        "at,in,on,during,while,playing,lifting,running,when,doing,falling,skiing,tripping,"
+        "climbing,moving,by accident,accidentally,cooking,chopping"
+    )
+    + r"\b)",
+    r"cut(?:ting)? myself(?! "
+    + _words(
+        "shaving,chopping,cooking,on,with,while,in the,slicing,opening,by accident,accidentally"
+    )
+    + r"\b)",
+    r"(?:cut|cutting|hurt|hurting|harm|harming|burn|burned|burnt|burning) myself"
+    r" (?:on purpose|deliberately)",
+    r"(?:been|started) (?:cutting|burning|hurting|harming|starving|punishing|hitting) myself",
+    r"self (?:harm\w*|injur\w*)",
+    r"cutting (?:myself )?again",
+    r"cutting my (?:arms?|wrists?|legs?|thighs?|skin)",
+    # "been cutting" is self-harm unless something else is being cut.
+    r"(?:been|started|start|back to|urge to|urges to|relapsed|went back to) cutting(?! "
+    + _words(
+        "back,down,out,up,off,in,corners,costs,class,classes,school,work,the,a,an,some,it,them,"
+        "ties,sugar,carbs,hair,grass,meat,fruit,vegetables,onions,wood,paper,coupons,his,her,"
+        "their,our,your,my (?!arms?|wrists?|legs?|thighs?|skin)\\w+"
+    )
+    + r"\b)",
+    r"overdos\w*(?! on "
+    + _words(
+        "chocolate,sugar,coffee,caffeine,candy,sweets,cake,netflix,tv,television,pizza,cookies,"
+        "carbs,christmas,cheese,puns,cuteness,sun,sunshine,memes,episodes"
+    )
+    + r"\b)",
+    r"(?:took|take|taking|swallow|swallowed|swallowing) (?:all|a bunch|a handful|too many"
+    r"|the whole bottle|a whole bottle|every one)(?: of)?(?: my| the)? (?:\w+ )?"
+    r"(?:pills|tablets|meds|medication)",
+    r"(?:want|wanted|wants|wanting) to die(?! (?:of|from) (?:embarrassment|laughter|laughing"
+    r"|boredom|cuteness)\b| (?:my|her|his|our|the) hair\b)",
+    r"wish (?:i|that i) (?:was|were|had|would be|could be) (?:dead|never born|not born"
+    r"|not alive|gone for good)",
+    r"(?:better|rather be) dead",
+    r"rather die(?! than (?:go|eat|wear|watch|do|sit|listen|miss|sing|dance)\b)",
+    r"end(?:ing)? (?:it all|my life|my own life)",
+    r"(?:take|taking|took) my (?:own )?life",
+    rf"(?:i {_I_ADV}(?:want|wanted|need|am going|plan|am planning|planned|have to|am ready"
+    r"|feel like)|thinking about|thought about|think about) (?:to )?end(?:ing)? it"
+    r"(?! (?:with|on|early|there|now|at)\b)",
+    r"(?:no reason|nothing|no one|nobody) (?:left )?to live for",
+    r"no reason to live|no will to live|not worth living|reason to go on",
+    r"(?:no|what is the|see the|see any|any) point (?:in |of )?(?:living|going on|being alive"
+    r"|being here|life)(?! (?:in|near|here|there|close|downtown|so|with)\b)",
+    r"life is (?:not worth|pointless|meaningless)",
+    # "I don't want to be here anymore", but not "I don't want to live in this city".
+    rf"i {_I_ADV}(?:do not|did not|no longer|never) {_I_ADV}(?:even )?want to "
+    + _any(
+        r"live(?! (?:in|with|near|there|here|so far|far|close|on|at|abroad|together|next)\b)",
+        "be alive",
+        "exist",
+        r"go on(?! (?:the|a|an|that|this|holiday|vacation|trips?|rides?|dates?|walks?|tour)\b)",
+        r"keep going(?! to\b)",
+        "keep living",
+        f"be around {_ANYMORE}",
+        r"be here(?! (?:at first|for (?:the|this|that|a)|on (?:a|the|this)|in (?:the|this)"
+        r"|tonight|today|this)\b)",
+        r"wake up(?! (?:this|that|on|at|early|so early|for|before|in time|in the)\b)",
+    ),
+    r"(?:sleep|go to sleep|fall asleep) and (?:never|not) wake up",
+    r"wish i (?:could |would )?(?:just )?(?:not|did not|never) exist(?:ed)?"
+    r"|wish i (?:could )?(?:just )?stop existing",
+    r"(?:wish|hope) i (?:(?:would|could|do|will|did) )?(?:just )?(?:not|never) wake up(?! "
+    + _words("late,early,with,before,at,in,tired,sore,too,again,during,when,the,to,until,hungover")
+    + r"\b)",
+    rf"i {_I_ADV}(?:can not|could not|am not able to) "
+    + _any(
+        "go on",
+        "keep going",
+        "keep living",
+        f"take (?:it|this) {_ANYMORE}",
+        f"do this {_ANYMORE}",
+        f"cope {_ANYMORE}",
+        f"handle (?:it|this|life) {_ANYMORE}",
+    ),
+    r"(?:be|are|is) better off (?:without me|if i (?:was|were|am|had) (?:dead|gone|not here"
+    r"|not around|never born|never been born))",
+    r"a burden to (?:everyone|everybody|my family|you all|all of you)",
+    r"(?:nobody|no one) (?:would|will|is going to) (?:even )?(?:miss me|care if i (?:died|was gone"
+    r"|were gone|was dead|disappeared))",
+    r"(?:easier|better) (?:for (?:everyone|everybody|you all|you) )?if i (?:was|were) (?:gone"
+    r"|dead|not here|not around)",
+    r"(?:hang|shoot|drown|poison) myself|slit my wrists?",
+    r"jump(?:ing)? in front of (?:a|the) (?:train|bus|car|truck|lorry)",
+    r"jump(?:ing)? off (?:a|the|this|that) (?:bridge|building|roof|balcony|ledge|overpass)",
+    r"crash(?:ing)? my car on purpose",
+    r"(?:give|gave|given|giving) up on life|(?:tired|sick) of (?:living|being alive|life)",
+    r"(?:disappear|vanish) (?:forever|for good|and never come back)",
+    r"thoughts (?:of|about) (?:dying|death|suicide|ending it|killing myself|hurting myself"
+    r"|not being here)",
+    r"i (?:keep |have been |can not stop |keep on |often |always |sometimes )?(?:think|thinking"
+    r"|thought) about (?:dying|death|ending it|not being here|being dead|suicide)",
+    r"(?:done|finished) with (?:life|living|it all|being alive)",
+    r"want (?:it all|everything|my life|this life) to (?:end|stop|be over)",
+    rf"(?:will not|not going to) be (?:around|here) (?:much longer|for much longer|{_ANYMORE})",
 )
 
-_RULES: tuple[tuple[Concern, str], ...] = (
-    # --- crisis: suicide and self-harm -------------------------------------------------------
-    (Concern.CRISIS, r"suicid\w*(?<!suicide squad)(?! (?:squad|doors|drills|sprints|runs|wings)\b)"),
-    (Concern.CRISIS, rf"{_INTENT} (?:to )?(?:kill|killing|hurt|hurting|harm|harming|cut|cutting"
-     r"|burn|burning|punish|punishing|starve|starving) myself"),
-    # "killing myself" alone is often hyperbole about effort or laughter.
-    (Concern.CRISIS, r"kill(?:ed|ing|s)? myself(?! (?:laughing|trying|to (?:finish|get|make|meet"
-     r"|keep)|at (?:work|the gym)|over (?:this|that|the|work)|working|for (?:this|that|the|work)))"),
-    (Concern.CRISIS, r"(?:hurt|hurting|harm|harming|injure|injuring) myself(?! (?:at|in|on|during"
-     r"|while|playing|lifting|running|when|doing|falling|skiing|tripping|climbing|moving|by accident"
-     r"|accidentally|cooking|chopping)\b)"),
-    (Concern.CRISIS, r"hurt(?:ing)? myself on purpose|self (?:harm\w*|injur\w*)"),
-    (Concern.CRISIS, r"cut(?:ting)? myself(?! (?:shaving|chopping|cooking|on|with|while|in the"
-     r"|slicing|opening|by accident|accidentally)\b)"),
-    (Concern.CRISIS, r"cutting (?:myself )?again|cutting my (?:arms?|wrists?|legs?|thighs?|skin)"),
-    (Concern.CRISIS, r"(?:been|started|start|back to|urge to|urges to|relapsed|went back to)"
-     r" cutting(?! (?:back|down|out|up|off|in|corners|costs|class|classes|school|work|the|a|an"
-     r"|some|it|them|ties|sugar|carbs|hair|grass|meat|fruit|vegetables|onions|wood|paper"
-     r"|coupons|his|her|their|our|your|my (?!arms?|wrists?|legs?|thighs?|skin)\w+)\b)"),
-    (Concern.CRISIS, r"overdos\w*(?! on (?:chocolate|sugar|coffee|caffeine|candy|sweets|cake"
-     r"|netflix|tv|television|pizza|cookies|carbs|christmas|cheese|puns|cuteness|sun|sunshine"
-     r"|memes|episodes)\b)"),
-    (Concern.CRISIS, r"(?:took|take|taking|swallow|swallowed|swallowing) (?:all|a bunch|a handful"
-     r"|too many|the whole bottle|a whole bottle|every one)(?: of)?(?: my| the)?"
-     r" (?:\w+ )?(?:pills|tablets|meds|medication)"),
-    (Concern.CRISIS, r"(?:want|wanted|wants|wanting) to die(?! (?:of|from) (?:embarrassment"
-     r"|laughter|laughing|boredom|cuteness)\b)|(?:ready|going) to die\b"),
-    (Concern.CRISIS, r"wish (?:i|that i) (?:was|were|had|would be|could be) (?:dead|never born"
-     r"|not born|not alive|gone for good)|(?:better|rather be) dead"),
-    (Concern.CRISIS, r"rather die(?! than (?:go|eat|wear|watch|do|sit|listen|miss|sing|dance)\b)"),
-    (Concern.CRISIS, r"end(?:ing)? (?:it all|my life|my own life|everything)"
-     r"|(?:take|taking|took) my (?:own )?life"),
-    (Concern.CRISIS, rf"(?:i {_I_ADV}(?:want|need|am going|plan|have to|am ready)|thinking about"
-     r"|thought about|think about) (?:to )?end(?:ing)? it(?! (?:with|on|early|there|now|at)\b)"),
-    (Concern.CRISIS, r"(?:no reason|nothing|no one|nobody) (?:left )?to live for|no reason to live"
-     r"|no will to live|not worth living|reason to go on|no point (?:in )?(?:living|going on"
-     r"|being alive|being here)|what is the point (?:of|in) (?:living|going on|being alive"
-     r"|life|being here)|life is (?:not worth|pointless|meaningless)"),
-    (Concern.CRISIS, rf"i {_I_ADV}(?:do not|did not|no longer|never) {_I_ADV}(?:even )?want to"
-     r" (?:live|be alive|exist|go on|keep going|keep living|be around anymore|be around any more"
-     r"|be here(?! (?:at first|for (?:the|this|that|a)|on (?:a|the|this)|in (?:the|this)|tonight"
-     r"|today|this)\b)|wake up(?! (?:this|that|on|at|early|so early|for|before|in time|in the)\b))"),
-    (Concern.CRISIS, r"(?:sleep|go to sleep|fall asleep) and (?:never|not) wake up"
-     r"|(?:wish|hope) i (?:would|could|do|will|did) (?:just )?(?:not|never) wake up"
-     r"(?! (?:late|early|with|before|at|in|tired|sore|too|again|during|when|the|to|until"
-     r"|hungover)\b)"),
-    (Concern.CRISIS, rf"i {_I_ADV}(?:can not|could not|am not able to) (?:go on|keep going"
-     r"|keep living|take it (?:anymore|any more)|take this (?:anymore|any more)|do this"
-     r" (?:anymore|any more)|cope (?:anymore|any more)|handle (?:it|this|life) (?:anymore"
-     r"|any more))"),
-    (Concern.CRISIS, r"(?:be|are|is) better off (?:without me|if i (?:was|were|am|had) (?:dead|gone"
-     r"|not here|not around|never born|never been born))|a burden to (?:everyone|everybody"
-     r"|my family|you all|all of you)"),
-    (Concern.CRISIS, r"(?:hang|shoot|drown|poison) myself|slit my wrists?|jump(?:ing)? in front"
-     r" of (?:a|the) (?:train|bus|car|truck|lorry)|jump(?:ing)? off (?:a|the|this|that)"
-     r" (?:bridge|building|roof|balcony|ledge|overpass)|crash(?:ing)? my car on purpose"),
-    (Concern.CRISIS, r"(?:give|gave|given|giving) up on life|(?:tired|sick) of (?:living"
-     r"|being alive|life)|(?:disappear|vanish) (?:forever|for good|and never come back)"),
-    (Concern.CRISIS, r"thoughts (?:of|about) (?:dying|death|suicide|ending it|killing myself"
-     r"|hurting myself|not being here)|i (?:keep|have been|can not stop|keep on) thinking about"
-     r" (?:dying|death|ending it|not being here|being dead)"),
-    (Concern.CRISIS, r"(?:will not|not going to) be (?:around|here) (?:much longer|for much longer"
-     r"|anymore|any more)"),
-    # --- abuse: violence, threats, fear, coercion and control ----------------------------------
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}(?:hit|hits|hitting|slap|slaps|slapped|slapping|punch"
-     r"|punches|punched|punching|kick|kicks|kicked|kicking|smack|smacks|smacked|bit|bite|bites"
-     r"|spat on|spit on|spits on|burned|burnt|burns|strangle|strangles|strangled|strangling|choke"
-     rf"|chokes|choked|choking|hurt|hurts|hurting|attack|attacks|attacked|abuse|abuses|abused"
-     rf"|rape|rapes|raped|assaulted|molested|stalks|stalking|stalked) {_OBJ}"
-     r"(?! (?:up|back)\b| with (?:a |an |the |some )?(?:\w+ )?(?:idea|joke|question|news"
-     r"|compliment|surprise|story|pun|pillow)s?\b| in (?:his|her|their|my) sleep"
-     # Emotional hurt from words or forgetting is not violence.
-     r"| (?:\w+ ){0,2}when (?:he|she|you|they) (?:said|says|say|forgot|forget|forgets|ignored"
-     r"|ignores|ignore|did not|does not|do not|was late|were late|is late|laughed|laughs|joked"
-     r"|teased|cancelled|canceled|left|criticized|criticised|compared)\b| by (?:saying|forgetting"
-     r"|ignoring|not|laughing|joking|cancelling|canceling)\b)"),
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}(?:beat|beats|beating) (?:me|us)(?! (?:at|in|to|by|on"
-     r"|home|back)\b)|(?:beat|beats|beating) (?:me|us) up"),
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}(?:push|pushes|pushed|pushing|shove|shoves|shoved|shoving"
-     r"|grab|grabs|grabbed|grabbing|shook|shakes|shaking) (?:me|us)(?! (?:to (?!the (?:ground"
-     r"|floor|wall))\w+|out of my comfort zone|forward|harder|along|in the right direction|on the"
-     r" swings?|into (?:\w+ing|a new|the right|trying)|(?:a|an|some|lunch|dinner|coffee"
-     r"|breakfast|a drink|one|awake|gently)|(?:and|for) (?:a )?(?:hug|hugged|kiss|kissed|dance"
-     r"|danced)|by the hand)\b)"),
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}threat\w* (?:me|us)\b|{_AGENT} {_GAP}threat\w* to"
-     r" (?:kill|hurt|hit|beat|harm|take (?:the|my|our) (?:kids|children|son|daughter|baby)"
-     r"|throw me out|kick me out|leave me with nothing|ruin me)"),
-    (Concern.ABUSE, rf"{_AGENT} (?:said|says|told me) (?:he|she|they) (?:would|will|is going to"
-     r"|was going to|are going to) (?:kill|hurt|hit|beat|strangle|choke) me"),
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}threw (?:\w+ ){{0,3}}at (?:me|us)|{_AGENT} {_GAP}threw me"
-     r" (?:against|into|down|onto|across|to the (?:floor|ground))|(?:held|holds|pinned|pins)"
-     r" me (?:down|against|to the)"),
-    (Concern.ABUSE, r"(?:his|her|their) hands? (?:around|round|on) my (?:neck|throat)"
-     rf"|{_AGENT} left (?:a |some )?(?:bruise|bruises|marks) on me|bruises from (?:where )?"
-     r"(?:he|she|they)|(?:cover|covering|hide|hiding) (?:up )?(?:the|my) bruises"),
-    (Concern.ABUSE, rf"{_FEAR} of (?:him|you|my {_PERSON}|her(?= (?:when|because|and|but|so"
-     r"|sometimes|lately|now|anymore|at|right|too|again|already|if|since|after|honestly|really"
-     r"|these|all|most|every|i|he|she|it|to|for|or)\b|$))(?! (?:leaving|going|moving"
-     r"|finding out|getting (?:sick|hurt|bored|lost)|being (?:sad|upset|disappointed|hurt|lonely)"
-     r"|losing interest|changing (?:his|her|their) mind|worrying|missing|forgetting)\b)"),
-    (Concern.ABUSE, rf"i (?:fear|am in fear of) (?:him|her|my {_PERSON})|fear for my"
-     r" (?:life|safety)"),
-    (Concern.ABUSE, rf"{_FEAR} of what {_AGENT} (?:will|would|might|could|is going to|may) do"
-     rf"|(?:{_FEAR}|worried) (?:that )?{_AGENT} (?:will|would|might|could|is going to|may)"
-     r" (?:hurt|hit|kill|beat|attack|strangle|choke|get violent|lose (?:his|her|their) temper"
-     r"|snap|explode|take the kids)"),
-    (Concern.ABUSE, rf"{_FEAR} (?:to go|of going|to be|to come) home(?! alone)"
-     r"|(?:do not|does not|never|not|no longer) feel safe (?:at home|in my (?:own )?home"
-     rf"|in (?:this|our|the) house|with (?:him|you|them|my {_PERSON}|her(?! \w+ing))|around"
-     rf" (?:him|her|you|them|my {_PERSON}))|(?:not|never) safe at home|unsafe (?:at home"
-     rf"|with (?:him|her|my {_PERSON})|around (?:him|her|my {_PERSON}))"),
-    (Concern.ABUSE, rf"walk(?:ing)? on eggshells (?:around|with) (?:him|her|you|them"
-     rf"|my {_PERSON})"),
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}(?:will not|would not|does not|did not|never|no longer)"
-     rf" let(?:s)? me (?:see|talk to|call|text|visit|meet|spend time with) (?:my |any )?{_KIN}"),
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}(?:will not|would not|does not|did not|never|no longer)"
-     r" let(?:s)? me (?:leave|go out|go anywhere|out of (?:his|her|their) sight|work|get a job"
-     r"|drive|have (?:my own )?(?:money|a job|a phone|my phone|friends|a bank account|the car"
-     r"|car keys|keys)|use (?:my|the) (?:phone|car))(?! without\b)"),
-    (Concern.ABUSE, r"i am not allowed to (?:see|talk to|call|text|visit|meet|spend time with)"
-     rf" (?:my |any )?{_KIN}|i am not allowed to (?:leave|go out|go anywhere|work|get a job"
-     r"|drive|have (?:my own )?(?:money|a phone|friends|a bank account))"),
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}(?:controls|controlled|takes|took|keeps|kept|has taken"
-     r"|checks|checked|goes through|went through|reads|read|monitors|tracks|tracked) (?:all )?"
-     r"(?:of )?(?:my|our|the) (?:money|paycheck|paycheque|pay|wages|salary|bank (?:card|account)"
-     r"|cards|credit cards|finances|phone|texts|messages|emails|location|passport)"),
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}(?:controls|decides) (?:everything i do|who i see|where i go"
-     r"|what i wear|what i eat|when i can)|(?:isolates|isolated|cuts|cut|keeps|kept) me"
-     rf" (?:off )?(?:from|away from) (?:my |all my )?{_KIN}|{_AGENT} {_GAP}(?:is|gets|has been"
-     r"|can be) (?:so |very |really |extremely |super |quite |incredibly )?controlling"
-     r"(?! about\b)"),
-    (Concern.ABUSE, rf"{_AGENT} {_GAP}(?:locks|locked) me (?:in|out)\b"),
-    (Concern.ABUSE, r"(?:forced|forces|force|forcing|made|makes|pressured|pressures|pressuring)"
-     r" me (?:to|into) (?:have sex|having sex|sex|sleep with|sexual)|forced (?:himself|herself"
-     r"|themselves) on me|\brap(?:e|ed|es|ing)\b|sexual(?:ly)? (?:assault\w*|abuse\w*)"),
-    (Concern.ABUSE, r"(?:is|was|being|been|so|very|really|emotionally|physically|verbally"
-     r"|financially|an) abusive|abusive (?:relationship|partner|husband|wife|boyfriend|girlfriend"
-     r"|marriage|ex)|domestic (?:violence|abuse)|(?:being|been|was|am|got|get|gets) (?:abused"
-     r"|beaten|hit|slapped|punched|kicked|choked|strangled|raped|assaulted|attacked|threatened"
-     rf"|pushed|shoved) by (?:him|her|them|my {_PERSON})"),
-    # --- professional help: hopelessness, escalating conflict, asking for therapy -------------
-    (Concern.PROFESSIONAL_HELP, rf"{_WE} (?:just |still |always |constantly )?(?:keep|kept|are"
-     r" always|are constantly|can not stop|never stop|keep on|are still) (?:fighting|arguing"
-     r"|bickering|yelling at each other|screaming at each other)"),
-    (Concern.PROFESSIONAL_HELP, rf"{_WE} (?:fight|argue|fought|argued) (?:every (?:single )?"
-     r"(?:day|night|time|weekend)|all the time|constantly|nonstop|non stop|about everything"
-     r"|more and more|more than ever|way too much)"),
-    (Concern.PROFESSIONAL_HELP, r"(?:fights|fighting|arguments|arguing|rows|conflicts?)"
-     r" (?:\w+ ){0,2}(?:escalat\w*|(?:getting|get|got) (?:worse|bigger|nastier|louder"
-     r"|more heated|out of hand|ugly|uglier))|(?:always|keeps?|keep on) escalating"
-     r"|(?:every|each) (?:conversation|talk|discussion|disagreement|time we talk|little thing)"
-     r" (?:\w+ ){0,2}(?:turns|ends|becomes|escalates|blows up)(?: up)? (?:into |in )?(?:a |an )?"
-     r"(?:fight|argument|screaming match|shouting match)|(?:screaming|shouting) match"),
-    (Concern.PROFESSIONAL_HELP, r"(?:it|this|things|everything|we|us|our relationship"
-     r"|our marriage|the relationship|the marriage|i|it all) (?:is|are|am|feel|feels|seem|seems"
-     r"|felt|feeling|looks|is feeling) (?:so |completely |totally |pretty |kind of |just |really"
-     r" |a bit |a little |getting |more )*hopeless(?! (?:at|with|romantic|when it comes to)\b)"
-     r"|hopeless about (?:us|this|the relationship|our relationship|our marriage|the marriage"
-     r"|the future|things|our future)|no hope for (?:us|this relationship|our marriage"
-     r"|the two of us)"),
-    (Concern.PROFESSIONAL_HELP, r"no point (?:in )?(?:even )?trying(?! to\b)|no point (?:in )?"
-     r"(?:working on (?:it|this|us)|talking about (?:it|us))|what is the point (?:of|in)"
-     r" (?:us|this relationship|trying|even trying|talking)(?! to\b)"),
-    (Concern.PROFESSIONAL_HELP, r"(?:we|i|he|she|you|they|both of us) (?:have |has |had |just"
-     r" |kind of |basically |both |already |kinda |pretty much )*(?:stopped|quit|given up"
-     r"|gave up) (?:trying|making an effort|making (?:an|any) effort|putting in (?:the )?effort"
-     r"|caring)(?! to (?:fix|repair|find|get|open|learn|teach|lose|figure|install|set|make"
-     r" (?:the|a)|understand (?:the|it|how|why)|remember|cook|bake|train|sleep|read|finish|beat"
-     r"|win)\b)|(?:give|gave|given|giving) up on (?:us|this relationship|the relationship"
-     r"|our relationship|our marriage|this marriage|each other)"),
-    (Concern.PROFESSIONAL_HELP, r"nothing (?:ever |really )?(?:changes|will (?:ever )?change"
-     r"|is going to change|is changing|gets better|ever gets better|will get better)(?! (?:at|in"
-     r"|on|around) (?:the|this|that|my) (?!relationship\b|marriage\b))|(?:things|it|he|she|you"
-     r"|they|we) (?:will |are )?never (?:going to )?(?:change|changes|get better|gets better"
-     r"|improve|improves)(?! (?:his|her|their|the|a|my|your|its)\b)"),
-    (Concern.PROFESSIONAL_HELP, r"(?:thinking|thought|think|talking|talked|talk|considering"
-     r"|considered|wondering|wondered) (?:about|of) (?:getting )?(?:a )?(?:divorce|divorced"
-     r"|divorcing|breaking up|splitting up|separating|separation|leaving (?:him|her|you"
-     r"|each other|this relationship|the relationship)|ending (?:things|us|this relationship"
-     r"|our relationship|the relationship|our marriage))"),
-    (Concern.PROFESSIONAL_HELP, r"(?:we|i) (?:should|need to|want to|might|could|are going to"
-     r"|have to) (?:get (?:a )?divorce|get divorced|break up|split up|separate|call it quits"
-     r"|end (?:this|things|our relationship|us|our marriage))(?! (?:the|a|an|this|that|our)"
-     r" (?!relationship\b|marriage\b)\w+)|i want (?:a divorce|to (?:break up|split up|separate"
-     r"|leave (?:him|her|you|this relationship|this marriage)))"),
-    (Concern.PROFESSIONAL_HELP, r"(?:our|this|the) (?:relationship|marriage) is (?:falling apart"
-     r"|failing|in trouble|over|broken|dying|on the rocks)|we are falling apart"),
-    (Concern.PROFESSIONAL_HELP, rf"(?:need|should (?:we )?(?:see|try|get|go to|find|look for|book"
-     r"|do|start)|want to (?:see|try|go to|start)|thinking (?:about|of) (?:seeing|trying|going to"
-     r"|getting|starting)|looking (?:for|into)|could use|might need|try|trying|consider"
-     rf"|considering) {_THERAPY}(?<!\bhelp)|(?:need|should (?:we )?get|could use|might need)"
-     r" (?:some )?(?:professional|outside) help|help as a couple"),
-    (Concern.PROFESSIONAL_HELP, r"(?:couples|marriage|relationship) (?:therapy|therapist"
-     r"|counsel\w*|coach\w*)|emotionally focused therapy|should we (?:see|talk to) (?:someone"
-     r"|somebody|a professional)|(?:see|talk to) (?:someone|somebody|a professional) together"),
-    (Concern.PROFESSIONAL_HELP, r"(?:we are|we feel like|feel like|feels like|we live like"
-     r"|we have become|we are just|living like) (?:just )?(?:roommates|flatmates|strangers)"),
-    (Concern.PROFESSIONAL_HELP, r"we (?:do not|never|barely|hardly) (?:even )?(?:talk|touch"
-     r"|connect|kiss|have sex|spend time together|laugh together) (?:anymore|any more)"),
-    (Concern.PROFESSIONAL_HELP, r"i (?:do not|no longer) (?:love|want) (?:you|him|her|this|us)"
-     r" (?:anymore|any more)|not sure (?:if )?i (?:still )?love (?:you|him|her)"
-     r"|(?:falling|fallen|fell) out of love"),
-    (Concern.PROFESSIONAL_HELP, r"(?:i|we) (?:do not|does not|can not) (?:know|think|see)"
-     r" (?:if |whether |how )?we can (?:fix|save|make|work out|get past) (?:this|us|it|things)"
-     r"|we can not (?:fix|save) (?:this|us|our)|we can not (?:go on|keep going|keep doing this"
-     r"|keep living)"),
-    (Concern.PROFESSIONAL_HELP, r"i (?:feel|felt|am feeling) (?:so |really |completely |very )?"
-     r"(?:alone|lonely) in (?:this|our|the) (?:relationship|marriage)|i am (?:not happy|unhappy)"
-     r" in (?:this|our|the) (?:relationship|marriage)"),
+_ABUSE_RULES: tuple[str, ...] = (
+    rf"{_AGENT} {_GAP}"
+    + _words(
+        "hit,hits,hitting,slap,slaps,slapped,slapping,punch,punches,punched,punching,kick,kicks,"
+        "kicked,kicking,smack,smacks,smacked,bit,bite,bites,spat on,spit on,spits on,burned,burnt,"
+        "burns,strangle,strangles,strangled,strangling,choke,chokes,choked,choking,hurt,hurts,"
+        "hurting,attack,attacks,attacked,abuse,abuses,abused,rape,rapes,raped,assaulted,molested,"
+        "stalks,stalking,stalked,scratch,scratches,scratched"
+    )
+    + f" {_VICTIM}(?! "
+    + _any(
+        r"up\b",
+        r"with (?:a |an |the |some )?(?:\w+ )?(?:idea|joke|question|news|compliment|surprise"
+        r"|story|pun|pillow)s?\b",
+        r"in (?:his|her|their|my) sleep",
+        # Hurt by words or forgetting is not violence: "you hurt me when you forgot".
+        r"(?:\w+ ){0,2}when (?:he|she|you|they) "
+        + _words(
+            "said,says,say,forgot,forget,forgets,ignored,ignores,ignore,did not,does not,do not,"
+            "was late,were late,is late,laughed,laughs,joked,teased,cancelled,canceled,left,"
+            "criticized,criticised,compared"
+        )
+        + r"\b",
+        r"by (?:saying|forgetting|ignoring|not|laughing|joking|cancelling|canceling)\b",
+    )
+    + ")",
+    # "beats me at chess" and "beat me home" are not violence.
+    rf"{_AGENT} {_GAP}(?:beat|beats|beating) (?:me|us)"
+    r"(?! (?:at|in (?!front)|to|by|on|home|back)\b)",
+    r"(?:beat|beats|beating) (?:me|us) up",
+    # "she pushed me to apply" and "he grabbed me a coffee" are kindness.
+    rf"{_AGENT} {_GAP}"
+    + _words(
+        "push,pushes,pushed,pushing,shove,shoves,shoved,shoving,grab,grabs,grabbed,grabbing,"
+        "shook,shakes,shaking"
+    )
+    + " (?:me|us)(?! "
+    + _any(
+        r"to (?!the (?:ground|floor|wall))\w+",
+        "out of my comfort zone",
+        "forward",
+        "harder",
+        "along",
+        "in the right direction",
+        r"on the swings?",
+        r"into (?:\w+ing|a new|the right|trying)",
+        r"(?:a |an |some )?(?:coffee|drink|snack|beer|tea|sandwich|lunch|dinner|breakfast|seat"
+        r"|chair|towel|blanket|jacket|bite|one)",
+        "awake",
+        "gently",
+        r"(?:and|for) (?:we |a )?(?:hug|hugged|kiss|kissed|dance|danced)",
+        "by the hand",
+    )
+    + r"\b)",
+    rf"{_AGENT} {_GAP}threat\w* (?:me|us)\b",
+    rf"{_AGENT} {_GAP}threat\w* to (?:kill|hurt|hit|beat|harm"
+    r"|take (?:the|my|our) (?:kids|children|son|daughter|baby)|throw me out|kick me out"
+    r"|leave me with nothing|ruin me)",
+    rf"{_AGENT} (?:said|says|told me) (?:he|she|they) (?:would|will|is going to|was going to"
+    r"|are going to) (?:kill|hurt|hit|beat|strangle|choke) me",
+    rf"{_AGENT} {_GAP}threw (?:\w+ ){{0,3}}at (?:me|us)",
+    rf"{_AGENT} {_GAP}threw me (?:against|into|down|onto|across|to the (?:floor|ground))",
+    r"(?:held|holds|pinned|pins) me down|(?:pinned|pins) me (?:against|to)"
+    r"|(?:held|holds) me against (?:the|a) (?:wall|floor|door|bed|car|ground)",
+    r"(?:his|her|their) hands? (?:around|round|on) my (?:neck|throat)",
+    rf"{_AGENT} {_GAP}(?:dragged|drags|dragging|pulled|pulls|yanked|yanks) me by (?:my|the)"
+    r" (?:hair|arm|arms|neck|throat)",
+    rf"{_AGENT} {_GAP}(?:pulled|pulls|yanked|yanks) my hair",
+    rf"{_AGENT} left (?:a |some )?(?:bruise|bruises|marks) on me",
+    r"bruises from (?:where )?(?:he|she|they)",
+    r"(?:cover|covering|hide|hiding) (?:up )?(?:the|my) bruises",
+    # Fear of the partner, not of spiders or of missing the train.
+    rf"{_FEAR} of "
+    + _any(
+        "him",
+        "you",
+        f"my {_PERSON}",
+        r"her(?= (?:when|because|and|but|so|sometimes|lately|now|anymore|at|right|too|again"
+        r"|already|if|since|after|honestly|really|these|all|most|every|i|he|she|it|to|for|or)\b"
+        r"|$)",
+    )
+    + "(?! "
+    + _words(
+        "leaving,going,moving,finding out,getting sick,getting hurt,getting bored,getting lost,"
+        "being sad,being upset,being disappointed,being hurt,being lonely,losing interest,"
+        "changing his mind,changing her mind,changing their mind,worrying,missing,forgetting"
+    )
+    + r"\b)",
+    rf"i (?:fear|am in fear of) (?:him|her|my {_PERSON})|fear for my (?:life|safety)",
+    rf"{_FEAR} of what {_AGENT} (?:will|would|might|could|is going to|may) do",
+    rf"(?:{_FEAR}|worried) (?:that )?{_AGENT} (?:will|would|might|could|is going to|may) "
+    + _words(
+        "hurt,hit,kill,beat,attack,strangle,choke,get violent,lose his temper,lose her temper,"
+        "lose their temper,snap,explode,take the kids"
+    ),
+    rf"{_FEAR} (?:to go|of going|to be|to come) home(?! alone)",
+    r"(?:do not|does not|never|not|no longer) feel safe "
+    + _any(
+        "at home",
+        "in my (?:own )?home",
+        "in (?:this|our|the) house",
+        rf"with (?:him|you|them|my {_PERSON}|her(?! \w+ing))",
+        rf"around (?:him|her|you|them|my {_PERSON})",
+    ),
+    r"(?:not|never) safe at home",
+    rf"unsafe (?:at home|(?:with|around) (?:him|her|my {_PERSON}))",
+    rf"walk(?:ing)? on eggshells (?:around|with) (?:him|her|you|them|my {_PERSON})",
+    # Coercive control: isolation, money, phone, movement.
+    rf"{_AGENT} {_GAP}(?:will not|would not|does not|did not|never|no longer) lets? me"
+    rf" (?:see|talk to|call|text|visit|meet|spend time with) (?:my |any )?{_KIN}",
+    rf"{_AGENT} {_GAP}(?:will not|would not|does not|did not|never|no longer) lets? me "
+    + _any(
+        "leave",
+        "go out",
+        "go anywhere",
+        "out of (?:his|her|their) sight",
+        "work",
+        "get a job",
+        "drive",
+        "have (?:my own )?(?:money|a job|a phone|my phone|friends|a bank account"
+        "|the car|car keys|keys)",
+        "use (?:my|the) (?:phone|car)",
+    )
+    + r"(?! without\b)",
+    r"i am not allowed to (?:see|talk to|call|text|visit|meet|spend time with)"
+    rf" (?:my |any )?{_KIN}",
+    r"i am not allowed to (?:leave|go out|go anywhere|work|get a job|drive"
+    r"|have (?:my own )?(?:money|a phone|friends|a bank account))",
+    rf"{_AGENT} {_GAP}"
+    + _words(
+        "controls,controlled,takes,took,keeps,kept,has taken,checks,checked,goes through,"
+        "went through,reads,read,monitors,tracks,tracked,smashes,smashed,destroyed"
+    )
+    + " (?:all )?(?:of )?(?:my|our) "
+    + _words(
+        "money,paycheck,paycheque,pay,wages,salary,bank card,bank account,cards,credit cards,"
+        "finances,phone,texts,messages,emails,location,passport"
+    ),
+    rf"{_AGENT} {_GAP}(?:controls|controlled|takes|took|keeps|kept) (?:all )?(?:of )?the"
+    r" (?:money|finances|bank cards?|cards|car keys|passports?)",
+    rf"{_AGENT} {_GAP}(?:controls|decides) (?:everything i do|who i see|where i go|what i wear"
+    r"|what i eat|when i can)",
+    rf"{_AGENT} {_GAP}(?:isolates|isolated|cuts|cut|keeps|kept) me (?:off )?(?:from|away from)"
+    rf" (?:seeing |talking to |calling |visiting )?(?:my |all my |any )?{_KIN}",
+    rf"{_AGENT} {_GAP}(?:is|gets|has been|can be) (?:so |very |really |extremely |super |quite"
+    r" |incredibly )?controlling(?! about\b)",
+    rf"{_AGENT} {_GAP}(?:locks|locked) me (?:in|out)\b",
+    # Violence near the speaker is intimidation even when it misses.
+    rf"{_AGENT} {_GAP}(?:is|was|been|gets|got|can be|becomes|became) (?:so |very |really"
+    r" |physically |extremely )?violent",
+    rf"{_AGENT} {_GAP}(?:punch|punches|punched|kick|kicks|kicked) (?:a hole in |holes in )?"
+    r"(?:the )?(?:wall|walls|door)",
+    rf"{_AGENT} {_GAP}(?:throws|threw|smashes|smashed|breaks|broke) things",
+    # Sexual violence.
+    r"(?:forced|forces|force|forcing|made|makes|pressured|pressures|pressuring) me (?:to |into )?"
+    r"(?:have sex|having sex|sex|sleep with|sexual)",
+    r"forced (?:himself|herself|themselves) on me",
+    r"(?:forces|forced|makes|made|pressures|pressured) me (?:to )?do (?:things|stuff"
+    r"|sexual things) i (?:do not|did not) want",
+    r"rap(?:e|ed|es|ing)",
+    r"sexual(?:ly)? (?:assault\w*|abuse\w*)",
+    r"(?:is|was|being|been|so|very|really|emotionally|physically|verbally|financially|an) abusive",
+    r"abusive (?:relationship|partner|husband|wife|boyfriend|girlfriend|marriage|ex)",
+    r"domestic (?:violence|abuse)",
+    r"(?:being|been|was|am|got|get|gets) "
+    + _words(
+        "abused,beaten,hit,slapped,punched,kicked,choked,strangled,raped,assaulted,attacked,"
+        "threatened,pushed,shoved"
+    )
+    + rf" by (?:him|her|them|my {_PERSON})",
 )
+
+_PROFESSIONAL_HELP_RULES: tuple[str, ...] = (
+    # Conflict that keeps coming back or escalating; one argument about dinner is not this.
+    rf"{_WE} (?:just |still |always |constantly )?(?:keep|kept|are always|are constantly"
+    r"|can not stop|never stop|keep on|are still) (?:fighting|arguing|bickering"
+    r"|yelling at each other|screaming at each other)",
+    rf"{_WE} (?:fight|argue|fought|argued) "
+    + _any(
+        r"every (?:single )?(?:day|night|time|weekend)",
+        "all the time",
+        "constantly",
+        "nonstop",
+        "non stop",
+        "about everything",
+        "more and more",
+        "more than ever",
+        "way too much",
+    ),
+    r"we (?:keep|kept) having (?:the same )?(?:fight|argument|fights|arguments)",
+    r"(?:the )?same (?:fight|argument) over and over",
+    r"we (?:are|have been|were|keep) (?:\w+ )?fighting (?:a lot|so much|all the time|constantly"
+    r"|nonstop|every day)",
+    # The children's squabbles are not the couple's conflict.
+    r"(?<!kids )(?<!children )(?<!childrens )(?<!their )(?<!boys )(?<!girls )"
+    r"(?:fights?|fighting|arguments?|arguing|rows?|conflicts?) (?:\w+ ){0,2}(?:escalat\w*"
+    r"|(?:getting|gets|get|got) (?:worse|bigger|nastier|louder|more heated|out of hand|ugly"
+    r"|uglier))",
+    r"(?:always|keeps?|keep on) escalating",
+    r"(?:every|each) (?:conversation|talk|discussion|disagreement|time we talk|little thing)"
+    r" (?:\w+ ){0,2}(?:turns|ends|becomes|escalates|blows up)(?: up)? (?:into |in )?(?:a |an )?"
+    r"(?:fight|argument|screaming match|shouting match)",
+    r"(?:screaming|shouting) match",
+    # Hopelessness about the relationship; "hopeless at cooking" is modesty.
+    r"(?:it|this|things|everything|we|us|our relationship|our marriage|the relationship"
+    r"|the marriage|i|it all) (?:is|are|am|feel|feels|seem|seems|felt|feeling|looks|is feeling)"
+    r" (?:so |completely |totally |pretty |kind of |just |really |a bit |a little |getting"
+    r" |more )*hopeless(?! "
+    r"(?:at|with (?!us\b|each other\b|this\b)|romantic|when it comes to"
+    r"|trying to (?!talk|fix (?:us|this|things)|make (?:it|this|us) work|reach|connect)"
+    r"|about (?!us\b|this\b|the relationship|our\b|the future|things\b|everything\b"
+    r"|myself\b|life\b))\b)",
+    r"hopeless about (?:us|this|the relationship|our relationship|our marriage|the marriage"
+    r"|the future|things|our future)",
+    r"no hope for (?:us|this relationship|our marriage|the two of us)",
+    r"no point (?:in )?(?:even )?trying(?! to\b)",
+    r"no point (?:in )?(?:working on (?:it|this|us)|talking about (?:it|us))",
+    r"what is the point (?:of|in) (?:us|this relationship|trying|even trying|talking)(?! to\b)",
+    # Stopped trying; "stopped trying to fix the printer" is not about the couple.
+    r"(?:we|i|he|she|you|they|both of us) (?:have |has |had |just |kind of |basically |both"
+    r" |already |kinda |pretty much )*(?:stopped|quit|given up|gave up) (?:trying"
+    r"|making an effort|making (?:an|any) effort|putting in (?:the )?effort|caring)(?! "
+    + _any(
+        r"to (?:fix|repair|find|get|open|learn|teach|lose|figure|install|set|make (?:the|a)"
+        r"|understand (?:the|it|how|why)|remember|cook|bake|train|sleep|read|finish|beat|win)",
+        r"(?:new|a|the|on|out|that|this|it|different)",
+        r"for (?:a )?(?:baby|kids)",
+    )
+    + r"\b)",
+    r"(?:give|gave|given|giving) up on (?:us|this relationship|the relationship"
+    r"|our relationship|our marriage|this marriage|each other)",
+    r"nothing (?:ever |really )?(?:changes|will (?:ever )?change|is going to change|is changing"
+    r"|gets better|ever gets better|will get better)"
+    r"(?! (?:at|in|on|around) (?:the|this|that|my) (?!relationship\b|marriage\b))",
+    r"(?:things|it|he|she|they|we|you will) (?:will |are )?never (?:going to )?(?:change|changes"
+    r"|get better|gets better|improve|improves)(?! (?:his|her|their|the|a|my|your|its)\b)",
+    # Separation.
+    r"(?:thinking|thought|think|talking|talked|talk|considering|considered|wondering|wondered)"
+    r" (?:about|of) (?:getting )?(?:a )?"
+    + _any(
+        "divorce",
+        "divorced",
+        "divorcing",
+        "breaking up",
+        "splitting up",
+        "separating",
+        "separation",
+        "leaving (?:him|her|you|each other|this relationship|the relationship)",
+        "ending (?:things|us|this relationship|our relationship|the relationship|our marriage)",
+    ),
+    r"(?:we|i) (?:should|need to|want to|might|could|are going to|have to) (?:get (?:a )?divorce"
+    r"|get divorced|break up|split up|separate|call it quits|end (?:this|things"
+    r"|our relationship|us|our marriage))(?! (?:the|a|an|this|that|our)"
+    r" (?!relationship\b|marriage\b)\w+)",
+    r"i want (?:a divorce|to (?:break up|split up|separate|leave (?:him|her|you"
+    r"|this relationship|this marriage)))",
+    r"(?:our|this|the) (?:relationship|marriage) is (?:falling apart|failing|in trouble|over"
+    r"|broken|dying|on the rocks)",
+    r"we are falling apart",
+    # Asking for help.
+    r"(?:need|should (?:we )?(?:see|try|get|go to|find|look for|book|do|start)"
+    r"|want to (?:see|try|go to|start)|thinking (?:about|of) (?:seeing|trying|going to|getting"
+    rf"|starting)|looking (?:for|into)|could use|might need|try|trying|consider|considering)"
+    rf" {_THERAPY}(?! for (?:my|his|her|the|our) (?!relationship\b|marriage\b))",
+    r"(?:need|should (?:we )?get|could use|might need) (?:some )?(?:professional|outside) help",
+    r"(?:we|i) should (?:get|find|look for|ask for) (?:some )?help(?! (?:with|moving|for|from"
+    r"|carrying|cleaning)\b)",
+    r"(?:our relationship|our marriage|the relationship|this relationship) (?:is|are)"
+    r" (?:just )?not working",
+    rf"we are (?:just )?not working (?:out|{_ANYMORE})",
+    rf"this is not working {_ANYMORE}",
+    r"(?:do not|does not) think (?:this|we|us|our relationship|our marriage) (?:is|are) working",
+    r"help as a couple",
+    r"(?:couples|marriage|relationship) (?:therapy|therapist|counsel\w*|coach\w*)",
+    r"emotionally focused therapy",
+    r"should we (?:see|talk to) (?:someone|somebody|a professional)"
+    r"(?! about (?:the|a|my|his|her|that)\b)",
+    r"we (?:really |both )?need (?:some )?help(?! (?:with|moving|to|from|carrying|getting|finding"
+    r"|cleaning|for|on|at|in|around)\b)",
+    r"help with (?:us|our relationship|our marriage|the relationship|this relationship)",
+    r"(?:this|our|the) (?:relationship|marriage) (?:can|could) (?:still |ever )?be (?:saved|fixed)",
+    r"(?:save|saving) (?:our|this|the) (?:relationship|marriage)",
+    r"(?:see|talk to) (?:someone|somebody|a professional) together",
+    # Distance that has hardened.
+    r"(?:we (?:are |just |basically |kind of |have become |feel like |live like |are living like"
+    r" )+|feels? like |living like )(?:just )?(?:roommates|flatmates|strangers)",
+    rf"we (?:do not|never|barely|hardly) (?:even )?(?:talk|touch|connect|kiss|have sex"
+    rf"|spend time together|laugh together) {_ANYMORE}",
+    rf"i (?:do not|no longer) (?:love|want) (?:you|him|her|this|us) {_ANYMORE}",
+    r"not sure (?:if )?i (?:still )?love (?:you|him|her)",
+    r"(?:falling|fallen|fell) out of love",
+    r"(?:i|we) (?:do not|does not|can not) (?:know|think|see) (?:if |whether |how )?we can"
+    r" (?:fix|save|make|work out|get past) (?:this|us|it|things)",
+    r"we can not (?:fix|save) (?:this|us|our)",
+    r"we can not (?:go on|keep going|keep doing this|keep living)",
+    r"i (?:feel|felt|am feeling) (?:so |really |completely |very )?(?:alone|lonely)"
+    r" in (?:this|our|the) (?:relationship|marriage)",
+    r"i am (?:not happy|unhappy) in (?:this|our|the) (?:relationship|marriage)",
+)
+
+_RULES: dict[Concern, tuple[str, ...]] = {
+    Concern.CRISIS: _CRISIS_RULES,
+    Concern.ABUSE: _ABUSE_RULES,
+    Concern.PROFESSIONAL_HELP: _PROFESSIONAL_HELP_RULES,
+}
 
 # A professional-help phrase is set aside when one of these comes just before it ("we don't
 # need therapy", "I don't think it's hopeless"); a clause word ends the look-back.
@@ -385,10 +619,10 @@ _NEGATION_WINDOW = 4
 
 @cache
 def _compiled() -> dict[Concern, re.Pattern[str]]:
-    by_concern: dict[Concern, list[str]] = {c: [] for c in Concern}
-    for concern, pattern in _RULES:
-        by_concern[concern].append(rf"\b(?:{pattern})\b")
-    return {c: re.compile("|".join(ps)) for c, ps in by_concern.items()}
+    return {
+        concern: re.compile("|".join(rf"\b(?:{rule})\b" for rule in rules))
+        for concern, rules in _RULES.items()
+    }
 
 
 def _negated(words_before: list[str]) -> bool:
@@ -423,71 +657,47 @@ def detect(text: str) -> Concern | None:
 # Messages: reviewed JSON per locale, loaded on first use and kept for the container's life.
 # ---------------------------------------------------------------------------------------------
 
-_CONTENT_DIR = Path(__file__).resolve().parent / "content"
+# os.path rather than pathlib: pathlib is not otherwise loaded on a cold start.
+_CONTENT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content")
 _FIELDS = ("text", "ssml", "card_title", "card_text")
+
+
+def _spoken_as_is(text: str, card_title: str, card_text: str) -> SafetyMessage:
+    # No numbers to read digit by digit, so the plain text is already valid SSML.
+    return SafetyMessage(text=text, ssml=text, card_title=card_title, card_text=card_text)
+
 
 # For any locale without reviewed local numbers: never guess a number.
 _FALLBACK: dict[Concern, SafetyMessage] = {
-    Concern.CRISIS: SafetyMessage(
-        text=(
-            "I'm really glad you said that, and I want you to have support right now. I can't"
-            " call emergency services for you, so if you're in danger, please call your local"
-            " emergency number yourself. The website find a helpline dot com lists free,"
-            " confidential helplines in your country. You don't have to go through this alone."
-        ),
-        ssml=(
-            "I'm really glad you said that, and I want you to have support right now. I can't"
-            " call emergency services for you, so if you're in danger, please call your local"
-            " emergency number yourself. The website find a helpline dot com lists free,"
-            " confidential helplines in your country. You don't have to go through this alone."
-        ),
-        card_title="Support is available",
-        card_text=(
-            "If you are in danger, call your local emergency number. Alexa can't call emergency"
-            " services for you.\nFree, confidential helplines in your country: findahelpline.com"
-        ),
+    Concern.CRISIS: _spoken_as_is(
+        "I'm really glad you told me, and I want you to have support right now. I can't call"
+        " emergency services for you, so if you're in danger, please call your local emergency"
+        " number yourself. The website find a helpline dot com lists free, confidential"
+        " helplines in your country. You don't have to go through this alone.",
+        "Support is available",
+        "If you are in danger, call your local emergency number. Alexa can't call emergency"
+        " services for you.\nFree, confidential helplines in your country: findahelpline.com",
     ),
-    Concern.ABUSE: SafetyMessage(
-        text=(
-            "Thank you for telling me. You deserve to be safe. If you're in danger right now,"
-            " please call your local emergency number; I can't call emergency services for you."
-            " The website find a helpline dot com lists free, confidential domestic abuse"
-            " services in your country, for you on your own."
-        ),
-        ssml=(
-            "Thank you for telling me. You deserve to be safe. If you're in danger right now,"
-            " please call your local emergency number; I can't call emergency services for you."
-            " The website find a helpline dot com lists free, confidential domestic abuse"
-            " services in your country, for you on your own."
-        ),
-        card_title="You deserve to be safe",
-        card_text=(
-            "If you are in danger, call your local emergency number. Alexa can't call emergency"
-            " services for you.\nFree, confidential domestic abuse support: findahelpline.com"
-        ),
+    Concern.ABUSE: _spoken_as_is(
+        "Thank you for telling me. You deserve to be safe. If you're in danger right now, please"
+        " call your local emergency number; I can't call emergency services for you. The website"
+        " find a helpline dot com lists free, confidential domestic abuse services in your"
+        " country, where you can talk to someone on your own.",
+        "You deserve to be safe",
+        "If you are in danger, call your local emergency number. Alexa can't call emergency"
+        " services for you.\nFree, confidential domestic abuse support: findahelpline.com",
     ),
-    Concern.PROFESSIONAL_HELP: SafetyMessage(
-        text=(
-            "That sounds really hard, and you don't have to sort it out alone. This skill is not"
-            " therapy. Emotionally Focused Therapy helps couples who feel stuck or far apart;"
-            " individual therapy can help with what each of you carries; and relationship"
-            " coaching teaches structured ways to talk. If either of you ever feels unsafe,"
-            " start with support just for you."
-        ),
-        ssml=(
-            "That sounds really hard, and you don't have to sort it out alone. This skill is not"
-            " therapy. Emotionally Focused Therapy helps couples who feel stuck or far apart;"
-            " individual therapy can help with what each of you carries; and relationship"
-            " coaching teaches structured ways to talk. If either of you ever feels unsafe,"
-            " start with support just for you."
-        ),
-        card_title="Support for the two of you",
-        card_text=(
-            "This skill is not therapy. Emotionally Focused Therapy (EFT) is made for couples;"
-            " individual therapy helps each partner; relationship coaching builds communication"
-            " skills. If anyone feels unsafe at home, start with individual or domestic abuse"
-            " support, not couples therapy."
-        ),
+    Concern.PROFESSIONAL_HELP: _spoken_as_is(
+        "That sounds really hard, and it's worth getting real support for it. This skill is not"
+        " therapy. Emotionally Focused Therapy is made for couples who feel stuck or far apart;"
+        " individual therapy can help with what each of you is carrying; and relationship"
+        " coaching teaches structured ways to talk. If either of you ever feels unsafe, start"
+        " with support just for you.",
+        "Support for the two of you",
+        "This skill is not therapy. Emotionally Focused Therapy (EFT) is made for couples;"
+        " individual therapy helps each partner; relationship coaching builds communication"
+        " skills. If anyone feels unsafe at home, start with individual or domestic abuse"
+        " support, not couples therapy. findahelpline.com lists free services near you.",
     ),
 }
 
@@ -504,7 +714,8 @@ def _canonical_locale(locale: str | None) -> str | None:
 def _load_locale(locale: str) -> dict[Concern, SafetyMessage]:
     import json  # only needed the first time a safety message is spoken
 
-    data = json.loads((_CONTENT_DIR / locale / "safety.json").read_text(encoding="utf-8"))
+    with open(os.path.join(_CONTENT_DIR, locale, "safety.json"), encoding="utf-8") as f:
+        data = json.load(f)
     messages = data["messages"]
     loaded: dict[Concern, SafetyMessage] = {}
     for concern in Concern:
