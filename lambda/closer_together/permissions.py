@@ -10,13 +10,20 @@ SCOPES = {
 }
 
 
-def ask_for(kind: str) -> SendRequestDirective:
+def ask_for(kind: str, token: str | None = None) -> SendRequestDirective:
+    """Ask for the scope of `kind` ("reminders", "timers").
+
+    `kind` may name the flow that asks ("reminders:timeout"): the scope comes from the part
+    before the colon, and the token (the whole `kind` unless given) brings the answer, a
+    Connections.Response, back to that flow.
+    """
+    scope = SCOPES[kind.partition(":")[0]]
     return SendRequestDirective(
         name="AskFor",
         payload={
             "@type": "AskForPermissionsConsentRequest",
             "@version": "2",
-            "permissionScopes": [{"permissionScope": SCOPES[kind], "consentLevel": "ACCOUNT"}],
+            "permissionScopes": [{"permissionScope": scope, "consentLevel": "ACCOUNT"}],
         },
-        token=kind,
+        token=token or kind,
     )
