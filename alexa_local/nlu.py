@@ -391,7 +391,8 @@ class Nlu:
         if spec is None:
             return None
         if dialog.directive_type == "Dialog.ElicitSlot" and dialog.slot in spec.slots:
-            if best is not None and best.exact and _is_escape(best, tokens):
+            # Escape phrases, and whole samples of other intents (intent switching), still win.
+            if best is not None and best.exact and (_is_escape(best, tokens) or best.literals > 1):
                 return None
             own = self._best(self._own_samples[spec.name], tokens, text, reader, dialog.slot)
             if own is not None:

@@ -297,3 +297,11 @@ def test_timer_permission_denied_or_unsupported_gets_a_spoken_alternative(
     alexa_api.fail_next("POST", TIMERS, 403)
     unsupported = sim.say("ask closer together to give us fifteen minutes")
     assert "can't set timers" in unsupported.text
+
+
+def test_asking_for_the_timer_mid_question_sets_it(sim: Any, alexa_api: Any) -> None:
+    meet(sim)
+    sim.say("ask closer together to start our check-in")
+    turn = sim.say("give us fifteen minutes")
+    assert "15 minute" in turn.text
+    assert [r.json["duration"] for r in alexa_api.requests if r.path == TIMERS] == ["PT15M"]
