@@ -29,6 +29,8 @@ class Question:
     specific: bool = False
     # A question about something hard: a neutral answer still gets a gentle validation.
     hard: bool = False
+    # One answer for the couple (e.g. naming an event both will talk about), by who goes first.
+    together: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,13 @@ def active(household: Household, today: date) -> dict[str, Any] | None:
 
 def _steps(plan: Plan, order: list[int]) -> list[list[Any]]:
     partners = order[:1] if plan.together else order
-    return [[p, q] for round_ in plan.rounds for p in partners for q in round_]
+    return [
+        [p, q]
+        for round_ in plan.rounds
+        for p in partners
+        for q in round_
+        if p == order[0] or not plan.questions[q].together
+    ]
 
 
 def first_partner(household: Household, ritual: str) -> int:
