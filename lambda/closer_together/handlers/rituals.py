@@ -1,7 +1,214 @@
-"""Handlers for this area; filled in by its issue."""
+"""Starting the rituals besides the daily check-in: appreciation, weekly review, weekly
+planning, monthly check-in and the deeper question.
+
+Handlers only translate. Once a ritual is under way, its answers, next, skip, pause, start
+over and help go to `checkin.RitualTurnHandler` like any guided ritual's; what is here is
+how each one starts, the review's "want to hear more?", and going deeper or lighter.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
-HANDLERS: list[AbstractRequestHandler] = []
+from closer_together.pipeline import current, respond, slot_text
+from closer_together.rituals import deck, guided, review, welcome
+from closer_together.speech import Line, Reply, line
+from closer_together.turn import Turn
+
+if TYPE_CHECKING:
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import Response
+
+# Rituals that are nothing but their guided questions.
+GUIDED_INTENTS = {
+    "AppreciationIntent": "appreciation",
+    "WeeklyPlanningIntent": "planning",
+    "MonthlyCheckInIntent": "monthly",
+}
+SHIFT_INTENTS = {"GoDeeperIntent": deck.DEEPER, "LighterQuestionIntent": deck.LIGHTER}
+REVIEW_MORE = "review:more"
+REVIEW_AT = "review_at"
+MORE_YES = ("AMAZON.YesIntent",)
+MORE_NO = (
+    "AMAZON.NoIntent",
+    "NextQuestionIntent",
+    "AMAZON.NextIntent",
+    "AMAZON.ResumeIntent",
+    "SkipIntent",
+)
+MORE_OTHER = ("AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AnswerIntent", "NamesIntent")
+
+
+def _intent(handler_input: HandlerInput) -> str | None:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    return intent.name if intent is not None else None
+
+
+def _expect(handler_input: HandlerInput) -> str | None:
+    return handler_input.attributes_manager.session_attributes.get("expect")
+
+
+def _active_ritual(handler_input: HandlerInput) -> str | None:
+    session = handler_input.attributes_manager.session_attributes
+    progress = (session.get("household") or {}).get("progress") or {}
+    return progress.get("ritual")
+
+
+def _unnamed(handler_input: HandlerInput) -> Response | None:
+    """Rituals need both names: ask for them first."""
+    turn = current(handler_input)
+    if turn.household.named:
+        return None
+    reply, turn.expect = welcome.launch(turn.household)
+    return respond(handler_input, reply)
+
+
+def _resume(turn: Turn, ritual: str, intro: list[Line] | None = None) -> Reply | None:
+    """Asked for the ritual already under way today: pick it up where it stands."""
+    progress = guided.active(turn.household, turn.today)
+    if progress is None or progress.get("ritual") != ritual:
+        return None
+    return guided.resume(turn.household, guided.PLANS[ritual], turn.now, intro)
+
+
+class GuidedRitualHandler(AbstractRequestHandler):
+    """ "An appreciation", "plan our week", "our monthly check-in"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _intent(handler_input) in GUIDED_INTENTS
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        asked = _unnamed(handler_input)
+        if asked is not None:
+            return asked
+        turn = current(handler_input)
+        ritual = GUIDED_INTENTS[str(_intent(handler_input))]
+        turn.expect = None
+        turn.touch()
+        reply = _resume(turn, ritual) or guided.start(
+            turn.household, guided.PLANS[ritual], turn.now, turn.speaker
+        )
+        return respond(handler_input, reply)
+
+
+class WeeklyReviewHandler(AbstractRequestHandler):
+    """ "Our weekly review": the week read back, then the review's questions."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _intent(handler_input) == "WeeklyReviewIntent"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        asked = _unnamed(handler_input)
+        if asked is not None:
+            return asked
+        turn = current(handler_input)
+        turn.expect = None
+        turn.touch()
+        resumed = _resume(turn, review.RITUAL)
+        if resumed is not None:
+            return respond(handler_input, resumed)
+        reply, at = review.begin(turn.household, turn.now, turn.speaker)
+        _wait_for_more(turn, at)
+        return respond(handler_input, reply)
+
+
+def _wait_for_more(turn: Turn, at: int) -> None:
+    if at:
+        turn.expect = REVIEW_MORE
+        turn.session[REVIEW_AT] = at
+    else:
+        turn.expect = None
+        turn.session.pop(REVIEW_AT, None)
+
+
+class ReviewMoreHandler(AbstractRequestHandler):
+    """The answer to "want to hear more?" during the review's read-back."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _expect(handler_input) == REVIEW_MORE and _intent(handler_input) in (
+            *MORE_YES,
+            *MORE_NO,
+            *MORE_OTHER,
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        intent = _intent(handler_input)
+        if intent == "AMAZON.HelpIntent":
+            return respond(handler_input, review.more_help())
+        if intent in MORE_YES:
+            turn.touch()
+            at = int(turn.session.get(REVIEW_AT, review.PAGE))
+            reply, at = review.more(turn.household, turn.now, at, turn.speaker)
+            _wait_for_more(turn, at)
+            return respond(handler_input, reply)
+        if intent in MORE_NO:
+            turn.touch()
+            _wait_for_more(turn, 0)
+            return respond(handler_input, review.move_on(turn.household, turn.now, turn.speaker))
+        # Anything else: the question again, plainly.
+        return respond(
+            handler_input, Reply([line("review.more.reprompt")], [line("review.more.reprompt")])
+        )
+
+
+class DeeperQuestionHandler(AbstractRequestHandler):
+    """ "A deeper question": this week's question from the deck."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _intent(handler_input) == "DeeperQuestionIntent"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        asked = _unnamed(handler_input)
+        if asked is not None:
+            return asked
+        turn = current(handler_input)
+        turn.expect = None
+        turn.touch()
+        reply = _resume(turn, deck.RITUAL) or deck.begin(
+            turn.household, turn.voice.catalog.data("deck"), turn.now, turn.speaker
+        )
+        return respond(handler_input, reply)
+
+
+class DepthShiftHandler(AbstractRequestHandler):
+    """ "Go deeper" / "something lighter", during a deeper question or to start one."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if _expect(handler_input):
+            return False
+        intent = _intent(handler_input)
+        if intent in SHIFT_INTENTS:
+            return True
+        # While an answer is awaited, Alexa may hand the request over as the answer.
+        return (
+            intent == "AnswerIntent"
+            and _active_ritual(handler_input) == deck.RITUAL
+            and deck.shift_asked(slot_text(handler_input, "answer")) is not None
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        asked = _unnamed(handler_input)
+        if asked is not None:
+            return asked
+        turn = current(handler_input)
+        intent = _intent(handler_input)
+        by = SHIFT_INTENTS.get(str(intent)) or deck.shift_asked(slot_text(handler_input, "answer"))
+        by = by or deck.DEEPER
+        turn.touch()
+        cards = turn.voice.catalog.data("deck")
+        progress = guided.active(turn.household, turn.today)
+        if progress is not None and progress.get("ritual") == deck.RITUAL:
+            return respond(handler_input, deck.shift(turn.household, cards, turn.now, by))
+        return respond(handler_input, deck.begin(turn.household, cards, turn.now, turn.speaker, by))
+
+
+HANDLERS: list[AbstractRequestHandler] = [
+    ReviewMoreHandler(),
+    DepthShiftHandler(),
+    WeeklyReviewHandler(),
+    DeeperQuestionHandler(),
+    GuidedRitualHandler(),
+]
