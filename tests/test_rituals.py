@@ -224,8 +224,13 @@ def test_the_couples_own_review_day_is_honoured() -> None:
     assert due.suggest(couple, date(2026, 11, 26)).key == "due.review"  # type: ignore[union-attr]
     assert due.suggest(couple, date(2026, 11, 27)).key == "due.checkin"  # type: ignore[union-attr]
     couple.memory.pop("review.day")
-    couple.schedule["review"] = {"day": "FR"}
+    couple.schedule["weekly_review"] = {"day": "FR", "time": "19:00", "status": "on"}
     assert due.suggest(couple, date(2026, 11, 27)).key == "due.review"  # type: ignore[union-attr]
+    couple.schedule["weekly_review"]["status"] = "off"  # a cancelled reminder: Sunday again
+    assert due.suggest(couple, date(2026, 11, 27)).key == "due.checkin"  # type: ignore[union-attr]
+    couple.mark_done(date(2026, 11, 24), "review")
+    assert due.suggest(couple, date(2026, 11, 28)).key == "due.checkin"  # type: ignore[union-attr]
+    assert due.suggest(couple, date(2026, 11, 29)).key == "due.review"  # type: ignore[union-attr]
 
 
 def test_monthly_is_due_a_calendar_month_on_and_nothing_once_all_is_done() -> None:

@@ -15,6 +15,8 @@ from closer_together.household import Household
 from closer_together.speech import Line, line
 
 REVIEW_DAY = "review.day"
+# The schedule's key for the review reminder (rituals/schedule.py).
+REVIEW_REMINDER = "weekly_review"
 SUNDAY = 6
 WEEK = 7
 # A review a few days before the review day (moved for a busy weekend) still counts.
@@ -35,10 +37,12 @@ def suggest(household: Household, today: date) -> Line | None:
 
 
 def review_day(household: Household) -> int:
-    """The weekday of the couple's review (0 Monday ... 6 Sunday)."""
+    """The weekday of the couple's review (0 Monday ... 6 Sunday): the day they chose, else
+    the day of their review reminder ("SU"), else Sunday."""
     chosen = household.memory.get(REVIEW_DAY)
-    if chosen is None:
-        chosen = (household.schedule.get("review") or {}).get("day")
+    reminder = household.schedule.get(REVIEW_REMINDER) or {}
+    if chosen is None and reminder.get("status") != "off":
+        chosen = reminder.get("day")
     return _weekday(chosen)
 
 
