@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from conftest import meet, stored_household
@@ -222,3 +223,13 @@ def test_a_week_of_real_checkins_is_read_back_and_resumes_without_rereading(
     assert again.ends_session
     asked = sim.say(REVIEW)  # asking for the review again today picks up the questions too
     assert says(asked.text, "review.resume") and not says(asked.text, "review.open")
+
+
+def test_no_sentence_is_said_twice_in_a_row_through_the_review(sim: Any) -> None:
+    seed_week(sim)
+    turns = [sim.say(REVIEW), sim.intent("AMAZON.FallbackIntent"), sim.say("yes")]
+    turns += [sim.say(said) for said in ("our walk", "the dinner", "more time", "next")]
+    for before, after in pairwise(turns):
+        said_before = {s for s in re.split(r"(?<=[.?!])\s+", before.text) if s}
+        said_after = {s for s in re.split(r"(?<=[.?!])\s+", after.text) if s}
+        assert not said_before & said_after, (before.text, after.text)
