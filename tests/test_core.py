@@ -173,3 +173,50 @@ def test_household_key_is_not_the_raw_user_id(sim: Any) -> None:
     sim.say("we are Sam and Alex")
     keys = [item.pk for item in HouseholdModel.scan()]
     assert keys and USER not in keys
+
+
+def test_lambda_entry_point_answers_a_launch_and_a_malformed_event(table: str) -> None:
+    import lambda_function
+
+    from alexa_local import envelopes
+
+    device = envelopes.Device(
+        user_id=USER, device_id="d", api_endpoint="https://127.0.0.1:9", api_token=""
+    )
+    from datetime import UTC, datetime
+
+    event = envelopes.launch(device, envelopes.Session(), datetime(2026, 11, 27, tzinfo=UTC))
+    answer = lambda_function.lambda_handler(event, None)
+    assert "Welcome to Closer Together" in answer["response"]["outputSpeech"]["ssml"]
+    for bad in ({}, {"version": "1.0"}, {"request": {"type": "LaunchRequest"}}):
+        spoken = lambda_function.lambda_handler(bad, None)
+        assert spoken["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry")
+        assert spoken["response"]["shouldEndSession"] is True
+
+
+def test_skill_id_is_verified_when_configured(table: str, monkeypatch: Any) -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+    from ask_sdk_core.exceptions import AskSdkException
+
+    from alexa_local import envelopes
+    from closer_together.config import Settings
+    from closer_together.skill import build_skill
+
+    monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.ours")
+    skill = build_skill(Settings.from_env())
+    device = envelopes.Device(
+        user_id=USER,
+        device_id="d",
+        api_endpoint="https://127.0.0.1:9",
+        api_token="",
+        skill_id="amzn1.ask.skill.someone-else",
+    )
+    event = envelopes.launch(device, envelopes.Session(), datetime(2026, 11, 27, tzinfo=UTC))
+    envelope = skill.serializer.deserialize(
+        payload=__import__("json").dumps(event), obj_type="ask_sdk_model.RequestEnvelope"
+    )
+    with pytest.raises(AskSdkException):
+        skill.invoke(request_envelope=envelope, context=None)
+    assert list(HouseholdModel.scan()) == []
