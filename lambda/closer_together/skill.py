@@ -64,6 +64,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if envelope.request is None or envelope.context is None or envelope.context.system is None:
         logging.getLogger(__name__).warning("malformed request: missing request or context")
         return MALFORMED_RESPONSE
+    # ask-sdk-model drops SkillDisabled's body; its persistence status decides a deletion.
+    care.keep_persistence_status(envelope, event)
     response = skill.invoke(request_envelope=envelope, context=context)
     return skill.serializer.serialize(response)
 

@@ -1,11 +1,505 @@
-"""Handlers for this area; filled in by its issue."""
+"""Hard moments and the couple's control of their data.
+
+- SAFETY_HANDLERS: crisis, abuse and professional-help signals in any slot value of any
+  intent (a check-in answer included) interrupt whatever is under way with the fixed,
+  reviewed message of `concerns`. What was said is never stored, echoed or logged.
+- HANDLERS: the three-level helper, the timeout (with a one-off reminder to come back),
+  "what do you keep about us", "forget everything", stop/start saving answers.
+- EVENT_HANDLERS: a disabled skill whose user data Alexa does not keep deletes the household.
+"""
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+import logging
+import re
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-HANDLERS: list[AbstractRequestHandler] = []
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model.dialog import ElicitSlotDirective
+from ask_sdk_model.intent import Intent
+from ask_sdk_model.slot import Slot
+from ask_sdk_model.ui import SimpleCard
+
+from closer_together import concerns
+from closer_together.household import Household, household_id_for
+from closer_together.pipeline import LAST, current, respond, slot_id, slot_text
+from closer_together.rituals import care, guided, welcome
+from closer_together.speech import Reply, line
+from closer_together.storage import INACTIVE_RETENTION, HouseholdStore, StoreError
+from closer_together.turn import Turn
+
+if TYPE_CHECKING:
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import RequestEnvelope, Response
+
+log = logging.getLogger(__name__)
+
+# What the session waits for (turn.expect) in these flows.
+EXPECT_LEVEL = "care:level"
+EXPECT_LENGTH = "care:timeout:length"
+EXPECT_REMIND = "care:timeout:remind"
+EXPECT_FORGET = "care:forget"
+EXPECT_FORGET_ANSWERS = "care:forget_answers"
+YES_NO = (EXPECT_REMIND, EXPECT_FORGET, EXPECT_FORGET_ANSWERS)
+TRIES = "care.tries"
+TIMEOUT_SECONDS = "care.timeout.seconds"
+# The AskFor token of the timeout's reminder: its answer comes back here, not to the
+# ritual reminders' flow (token "reminders").
+REMINDER_PERMISSION = "reminders:timeout"
+# Deleting the couple's Alexa reminders shares the 8-second turn with the table delete.
+REMINDER_DELETE_BUDGET_SECONDS = 3.0
+
+# Intents that are themselves the signal (their samples are the concern).
+_CONCERN_INTENTS = {
+    "CrisisIntent": concerns.Concern.CRISIS,
+    "AbuseIntent": concerns.Concern.ABUSE,
+    "ProfessionalHelpIntent": concerns.Concern.PROFESSIONAL_HELP,
+}
+_SEVERITY = (concerns.Concern.CRISIS, concerns.Concern.ABUSE, concerns.Concern.PROFESSIONAL_HELP)
+
+
+def _intent(handler_input: HandlerInput) -> str | None:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    return intent.name if intent is not None else None
+
+
+def _expect(handler_input: HandlerInput) -> str | None:
+    return handler_input.attributes_manager.session_attributes.get("expect")
+
+
+def _slot_values(handler_input: HandlerInput) -> list[str]:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    slots = (intent.slots or {}) if intent is not None else {}
+    return [s.value for s in slots.values() if s is not None and isinstance(s.value, str)]
+
+
+def concern_in(handler_input: HandlerInput) -> concerns.Concern | None:
+    """The most serious concern in this request: its intent, or any of its slot values."""
+    if not is_request_type("IntentRequest")(handler_input):
+        return None
+    found = {concerns.detect(value) for value in _slot_values(handler_input)}
+    found.add(_CONCERN_INTENTS.get(_intent(handler_input) or ""))
+    return next((c for c in _SEVERITY if c in found), None)
+
+
+def _elicit(handler_input: HandlerInput, intent: str, slot: str) -> None:
+    """Ask Alexa to hear the next utterance as this slot (a bare "support", "an hour")."""
+    handler_input.response_builder.add_directive(
+        ElicitSlotDirective(
+            updated_intent=Intent(name=intent, slots={slot: Slot(name=slot)}),
+            slot_to_elicit=slot,
+        )
+    )
+
+
+def respond_with_message(
+    handler_input: HandlerInput, message: concerns.SafetyMessage, reply: Reply
+) -> Response:
+    """The fixed, reviewed message first (spoken as written), then the reply; a card too."""
+    turn = current(handler_input)
+    response = respond(handler_input, reply)
+    speech = response.output_speech
+    speech.ssml = speech.ssml.replace("<speak>", f"<speak>{message.ssml} ", 1)  # type: ignore[union-attr]
+    last = turn.session.get(LAST) or {}
+    last["speech"] = f"{message.ssml} {last.get('speech') or ''}".strip()
+    turn.session[LAST] = last
+    response.card = SimpleCard(title=message.card_title, content=message.card_text)
+    return response
+
+
+# --- safety ------------------------------------------------------------------------------------
+
+
+class SafetyHandler(AbstractRequestHandler):
+    """Crisis, abuse or a call for professional help, wherever it was said.
+
+    Crisis and abuse end the turn with the fixed message; a ritual's progress stays for
+    later, untouched. Professional help inside a ritual answer gives the note and moves
+    the ritual on without keeping the answer.
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return concern_in(handler_input) is not None
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        concern = concern_in(handler_input)
+        assert concern is not None
+        message = concerns.safety_message(concern, turn.locale)
+        turn.expect = None
+        turn.session.pop(TRIES, None)
+        if concern is not concerns.Concern.PROFESSIONAL_HELP:
+            return respond_with_message(handler_input, message, Reply([], end_session=True))
+        return respond_with_message(handler_input, message, self._after_note(handler_input))
+
+    @staticmethod
+    def _after_note(handler_input: HandlerInput) -> Reply:
+        turn = current(handler_input)
+        household = turn.household
+        progress = guided.active(household, turn.today)
+        plan = guided.PLANS.get(str((progress or {}).get("ritual")))
+        if progress is None or plan is None or progress.get("phase") == guided.TALK:
+            return Reply([line("pro.close")], end_session=True)
+        if _intent(handler_input) in _CONCERN_INTENTS:
+            # Asked outright, not an answer: the question is still theirs to answer.
+            asked = guided.repeat_question(household, plan)
+            return Reply([line("pro.back"), *asked.speak], asked.reprompt, elicit=asked.elicit)
+        # An answer that was the signal: not kept, and the ritual moves on.
+        progress.pop("first_answer", None)
+        progress["missed"] = 0
+        turn.touch()
+        return guided.advance(household, plan, turn.now, [line("pro.next")])
+
+
+# --- three levels ------------------------------------------------------------------------------
+
+
+class HardDayHandler(AbstractRequestHandler):
+    """ "I had a terrible day": which level is needed most right now?"""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("HardDayIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        turn.expect = EXPECT_LEVEL
+        turn.session[TRIES] = 0
+        _elicit(handler_input, "LevelIntent", "level")
+        return respond(handler_input, care.hard_day(turn.household, turn.speaker))
+
+
+class LevelHandler(AbstractRequestHandler):
+    """The level chosen: one concrete way for the listener to respond."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if is_intent_name("LevelIntent")(handler_input):
+            return True
+        return _expect(handler_input) == EXPECT_LEVEL and _intent(handler_input) in (
+            "AMAZON.FallbackIntent",
+            "AnswerIntent",
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        level = slot_id(handler_input, "level")
+        if turn.expect != EXPECT_LEVEL and level not in care.LEVELS:
+            # A stray "i need ..." outside the helper: answer as the fallback would.
+            turn.expect = None
+            return respond(
+                handler_input,
+                Reply(
+                    [line("fallback.general"), *welcome.menu(turn.household)],
+                    [line("menu.reprompt")],
+                ),
+            )
+        tries = int(turn.session.get(TRIES, 0))
+        reply, asking = care.level_chosen(turn.household, level, turn.speaker, tries)
+        if asking:
+            turn.session[TRIES] = tries + 1
+            _elicit(handler_input, "LevelIntent", "level")
+        else:
+            turn.expect = None
+            turn.session.pop(TRIES, None)
+        return respond(handler_input, reply)
+
+
+# --- timeout -----------------------------------------------------------------------------------
+
+# "we need a timeout" heard as the answer to a ritual question (Alexa was eliciting it).
+_TIMEOUT_ANSWER = (
+    r"(?:(?:we|i) (?:need|want|should take|would like) (?:to take )?|can we (?:take|have) |"
+    r"(?:let us|lets) (?:take |have )?|(?:take|call|calling) )?(?:a |another )?time ?out"
+    r"(?: please)?|(?:we are|it is|this is|things are|we keep) getting (?:too |really |so )?heated"
+)
+
+
+def _asks_for_timeout(text: str | None) -> bool:
+    return bool(text) and re.fullmatch(_TIMEOUT_ANSWER, concerns.normalise(text or "")) is not None
+
+
+class TimeoutHandler(AbstractRequestHandler):
+    """ "We need a timeout": a break of at least twenty minutes, with a return agreed."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        intent = _intent(handler_input)
+        if intent == "TimeoutIntent":
+            return True
+        if _expect(handler_input) == EXPECT_LENGTH and intent in (
+            "TalkTimerIntent",
+            "AMAZON.FallbackIntent",
+            "AnswerIntent",
+        ):
+            return True
+        return intent == "AnswerIntent" and _asks_for_timeout(slot_text(handler_input, "answer"))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        heard = self._heard(handler_input)
+        if turn.expect != EXPECT_LENGTH and heard is None:
+            # A fresh request: the ritual under way (if any) waits, its answer not taken.
+            turn.expect = EXPECT_LENGTH
+            turn.session[TRIES] = 0
+            _elicit(handler_input, "TimeoutIntent", "duration")
+            return respond(handler_input, care.timeout_open())
+        fresh = turn.expect != EXPECT_LENGTH
+        tries = 0 if fresh else int(turn.session.get(TRIES, 0))
+        again, agreed = care.timeout_length(heard, tries)
+        if again is not None:
+            turn.expect = EXPECT_LENGTH
+            turn.session[TRIES] = tries + 1
+            _elicit(handler_input, "TimeoutIntent", "duration")
+            if fresh:
+                again.speak.insert(0, line("timeout.open"))
+            return respond(handler_input, again)
+        assert agreed is not None
+        turn.session.pop(TRIES, None)
+        turn.session[TIMEOUT_SECONDS] = int(agreed.total_seconds())
+        reply, offered = care.timeout_agreed(turn.household, _length(turn, agreed), turn.today)
+        if fresh:
+            reply.speak.insert(0, line("timeout.open"))
+        turn.expect = EXPECT_REMIND if offered else None
+        return respond(handler_input, reply)
+
+    @staticmethod
+    def _heard(handler_input: HandlerInput) -> timedelta | None:
+        if _intent(handler_input) == "TalkTimerIntent":
+            minutes = slot_text(handler_input, "minutes")
+            return timedelta(minutes=int(minutes)) if minutes and minutes.isdigit() else None
+        return care.parse_duration(slot_text(handler_input, "duration"))
+
+
+def _length(turn: Turn, length: timedelta) -> str:
+    """A length as words ("45 minutes"), from the locale's own templates."""
+    key, values = care.length_words(length)
+    return turn.voice.catalog.variants(key)[0].format(**values)
+
+
+def set_timeout_reminder(handler_input: HandlerInput) -> Reply:
+    """The one-off reminder to come back together, or what to do without one."""
+    from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
+
+    turn = current(handler_input)
+    seconds = int(turn.session.get(TIMEOUT_SECONDS, care.MIN_TIMEOUT.total_seconds()))
+    length = _length(turn, timedelta(seconds=seconds))
+    text = turn.voice.catalog.variants("timeout.reminder_text")[0]
+    result = ReminderGateway(handler_input.service_client_factory).remind_in(
+        seconds, text, turn.locale
+    )
+    if result.outcome is ReminderOutcome.DONE:
+        return Reply([line("timeout.reminder_set", length=length)], end_session=True)
+    if result.outcome is ReminderOutcome.NEEDS_PERMISSION:
+        return Reply([line("timeout.permission")], ask_permission=REMINDER_PERMISSION)
+    return Reply([line("timeout.reminder_failed", length=length)], end_session=True)
+
+
+class TimeoutPermissionHandler(AbstractRequestHandler):
+    """The answer to our voice request for reminders permission, asked for the timeout."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return (
+            is_request_type("Connections.Response")(handler_input)
+            and getattr(request, "token", None) == REMINDER_PERMISSION
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        turn.expect = None
+        request = handler_input.request_envelope.request
+        status = str((getattr(request, "payload", None) or {}).get("status", "")).upper()
+        if status == "ACCEPTED":
+            return respond(handler_input, set_timeout_reminder(handler_input))
+        seconds = int(turn.session.get(TIMEOUT_SECONDS, care.MIN_TIMEOUT.total_seconds()))
+        length = _length(turn, timedelta(seconds=seconds))
+        return respond(
+            handler_input,
+            Reply([line("timeout.permission_denied", length=length)], end_session=True),
+        )
+
+
+# --- the couple's data -------------------------------------------------------------------------
+
+
+class WhatDoYouKeepHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("WhatDoYouKeepIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        turn.expect = None
+        years = max(1, round(INACTIVE_RETENTION.days / 365))
+        return respond(handler_input, care.what_we_keep(turn.household, years))
+
+
+class ForgetEverythingHandler(AbstractRequestHandler):
+    """ "Forget everything": nothing happens before an explicit yes."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ForgetEverythingIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        current(handler_input).expect = EXPECT_FORGET
+        return respond(handler_input, care.forget_confirm())
+
+
+class SavingHandler(AbstractRequestHandler):
+    """ "Stop saving our answers" / "start saving our answers"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _intent(handler_input) in ("StopSavingIntent", "StartSavingIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        household = turn.household
+        was = household.save_answers
+        if _intent(handler_input) == "StartSavingIntent":
+            turn.expect = None
+            reply = care.start_saving(household)
+        else:
+            reply, asking = care.stop_saving(household)
+            turn.expect = EXPECT_FORGET_ANSWERS if asking else None
+        if household.save_answers != was:
+            turn.touch()
+        return respond(handler_input, reply)
+
+
+class CareYesNoHandler(AbstractRequestHandler):
+    """Yes or no to a question asked in these flows."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _expect(handler_input) in YES_NO and _intent(handler_input) in (
+            "AMAZON.YesIntent",
+            "AMAZON.NoIntent",
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        yes = _intent(handler_input) == "AMAZON.YesIntent"
+        asked, turn.expect = turn.expect, None
+        if asked == EXPECT_REMIND:
+            if yes:
+                return respond(handler_input, set_timeout_reminder(handler_input))
+            seconds = int(turn.session.get(TIMEOUT_SECONDS, care.MIN_TIMEOUT.total_seconds()))
+            length = _length(turn, timedelta(seconds=seconds))
+            turn.touch()
+            return respond(
+                handler_input, care.reminder_declined(turn.household, length, turn.today)
+            )
+        if asked == EXPECT_FORGET_ANSWERS:
+            if yes:
+                turn.touch()
+            return respond(handler_input, care.saved_answers_decision(turn.household, yes))
+        if not yes:
+            return respond(
+                handler_input,
+                Reply(
+                    [line("forget.kept"), *welcome.menu(turn.household)], [line("menu.reprompt")]
+                ),
+            )
+        return respond(handler_input, forget_everything(handler_input, turn))
+
+
+def forget_everything(handler_input: HandlerInput, turn: Turn) -> Reply:
+    """Delete every item of the household; nothing is written after this turn."""
+    household = turn.household
+    try:
+        HouseholdStore().delete(household.household_id)
+    except StoreError as error:
+        log.warning("household not deleted: %s", type(error).__name__)
+        return Reply([line("forget.failed")], end_session=True)
+    remaining = _delete_reminders(handler_input, household)
+    turn.deleted = True
+    turn.household = Household(household_id=household.household_id)
+    # Names and earlier sentences ride in the session too: start it clean.
+    turn.session.clear()
+    return care.forget_done(had_reminders=remaining > 0)
+
+
+def _delete_reminders(handler_input: HandlerInput, household: Household) -> int:
+    """Cancel the ritual reminders the skill set; returns how many could not be."""
+    tokens = [
+        entry.get("alert_token")
+        for entry in household.schedule.values()
+        if isinstance(entry, Mapping) and entry.get("alert_token")
+    ]
+    if not tokens:
+        return 0
+    from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
+
+    gateway = ReminderGateway(handler_input.service_client_factory)
+    deadline = time.monotonic() + REMINDER_DELETE_BUDGET_SECONDS
+    remaining = len(tokens)
+    for token in tokens:
+        if time.monotonic() > deadline:
+            break
+        outcome = gateway.delete(str(token)).outcome
+        if outcome in (ReminderOutcome.DONE, ReminderOutcome.NOT_FOUND):
+            remaining -= 1
+    return remaining
+
+
+# --- skill events ------------------------------------------------------------------------------
+
+# Where `keep_persistence_status` puts SkillDisabled's status on the deserialized request.
+PERSISTENCE_STATUS = "user_information_persistence_status"
+
+
+def keep_persistence_status(envelope: RequestEnvelope, event: Mapping[str, Any]) -> None:
+    """Put SkillDisabled's body.userInformationPersistenceStatus back on the request.
+
+    ask-sdk-model 1.82.0 has no `body` on SkillDisabledRequest and drops it when it
+    deserializes, so each front door calls this with the raw event right after.
+    """
+    request = envelope.request
+    if getattr(request, "object_type", None) != "AlexaSkillEvent.SkillDisabled":
+        return
+    raw = event.get("request") if isinstance(event, Mapping) else None
+    body = raw.get("body") if isinstance(raw, Mapping) else None
+    status = body.get("userInformationPersistenceStatus") if isinstance(body, Mapping) else None
+    setattr(request, PERSISTENCE_STATUS, status if isinstance(status, str) else None)
+
+
+class SkillDisabledHandler(AbstractRequestHandler):
+    """Disabled, and Alexa will not keep the user id: the household's data goes too.
+
+    PERSISTED means the same user id comes back if the skill is enabled again, so the
+    data stays. A missing status (a front door that did not keep it) deletes: the
+    product promises that disabling the skill deletes the couple's data.
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        status = getattr(request, PERSISTENCE_STATUS, None)
+        if status == "PERSISTED":
+            return handler_input.response_builder.response
+        if status is None:
+            log.warning("skill disabled without a persistence status: deleting")
+        user = handler_input.request_envelope.context.system.user
+        try:
+            HouseholdStore().delete(household_id_for(user.user_id))
+        except StoreError as error:
+            log.error("household not deleted on disable: %s", type(error).__name__)
+        return handler_input.response_builder.response
+
+
+HANDLERS: list[AbstractRequestHandler] = [
+    TimeoutPermissionHandler(),
+    CareYesNoHandler(),
+    HardDayHandler(),
+    LevelHandler(),
+    TimeoutHandler(),
+    WhatDoYouKeepHandler(),
+    ForgetEverythingHandler(),
+    SavingHandler(),
+]
 # Run before any ritual handler: text that signals a crisis interrupts whatever is under way.
-SAFETY_HANDLERS: list[AbstractRequestHandler] = []
+SAFETY_HANDLERS: list[AbstractRequestHandler] = [SafetyHandler()]
 # Requests without a session (skill events).
-EVENT_HANDLERS: list[AbstractRequestHandler] = []
+EVENT_HANDLERS: list[AbstractRequestHandler] = [SkillDisabledHandler()]
