@@ -1,0 +1,335 @@
+"""Hard moments: the three-level helper, the timeout and professional help (issue 6).
+
+Everything goes through full Alexa request envelopes (the simulator) against DynamoDB in
+moto and the local Alexa API stand-in.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from conftest import meet, stored_household
+
+from closer_together.rituals import care
+from closer_together.storage import HouseholdStore
+from closer_together.storage.models import HouseholdModel
+
+REMINDERS = "/v1/alerts/reminders"
+VALIDATIONS = {
+    "content": "that sounds really frustrating",
+    "process": "I can see why that would be overwhelming",
+    "meaning": "it makes sense that you'd feel that way",
+}
+
+
+def raw_items() -> str:
+    return json.dumps([item.to_simple_dict() for item in HouseholdModel.scan()])
+
+
+def elicited(turn: Any) -> tuple[str, str] | None:
+    for directive in turn.directives:
+        if directive["type"] == "Dialog.ElicitSlot":
+            return directive["updatedIntent"]["name"], directive["slotToElicit"]
+    return None
+
+
+# --- three levels ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["I had a terrible day", "I had a rough day", "I've had an awful day", "bad day"],
+)
+def test_a_hard_day_asks_which_level_is_needed(sim: Any, said: str) -> None:
+    meet(sim)
+    turn = sim.say(f"tell closer together {said}")
+    assert turn.heard.intent_name == "HardDayIntent"
+    text = turn.text.lower()
+    assert "practical" in text and "support" in text and "reassurance" in text
+    # At most three choices, one question, and a reprompt that helps.
+    assert turn.text.count("?") == 1
+    assert turn.reprompt and not turn.ends_session
+    assert elicited(turn) == ("LevelIntent", "level")
+
+
+@pytest.mark.parametrize(
+    ("answer", "level"),
+    [
+        ("practical help", "content"),
+        ("help with the practical side", "content"),
+        ("support", "process"),
+        ("I need emotional support", "process"),
+        ("reassurance", "meaning"),
+        ("what it means", "meaning"),
+    ],
+)
+def test_each_level_gives_the_listener_one_concrete_response(
+    sim: Any, answer: str, level: str
+) -> None:
+    meet(sim)
+    sim.say("ask closer together I had a terrible day")
+    turn = sim.say(answer)
+    assert turn.heard.intent_name == "LevelIntent"
+    assert VALIDATIONS[level].lower() in turn.text.lower()
+    others = [v for k, v in VALIDATIONS.items() if k != level]
+    assert not any(v.lower() in turn.text.lower() for v in others)
+    assert turn.ends_session
+
+
+def test_a_recognised_speaker_hears_the_listener_named(make_sim: Any) -> None:
+    sim = make_sim()
+    meet(sim)
+    household = stored_household()
+    household.link_person(1, "amzn1.ask.person.ALEX")
+    HouseholdStore().save(household)
+    alex = make_sim(person_id="amzn1.ask.person.ALEX")
+    turn = alex.say("ask closer together I had a rough day")
+    assert "Alex" in turn.text
+    turn = alex.say("support")
+    # Alex had the day; Sam is the one listening.
+    assert turn.text.startswith("Support") and "Sam, " in turn.text
+    assert "Alex" in turn.text
+
+
+def test_an_unclear_level_is_asked_once_more_then_support_is_offered(sim: Any) -> None:
+    meet(sim)
+    sim.say("ask closer together I had a bad day")
+    again = sim.say("pizza")
+    assert not again.ends_session and "?" in again.text
+    assert elicited(again) == ("LevelIntent", "level")
+    turn = sim.say("a bicycle")
+    assert VALIDATIONS["process"].lower() in turn.text.lower()
+    assert turn.ends_session
+
+
+def test_the_hard_day_helper_stores_nothing(sim: Any) -> None:
+    meet(sim)
+    before = raw_items()
+    sim.say("ask closer together I had a terrible day")
+    sim.say("reassurance")
+    assert raw_items() == before
+
+
+# --- timeout -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said", ["we need a timeout", "we're getting heated", "things are getting heated"]
+)
+def test_a_timeout_asks_how_long_with_at_least_twenty_minutes(sim: Any, said: str) -> None:
+    meet(sim)
+    turn = sim.say(f"tell closer together {said}")
+    assert turn.heard.intent_name == "TimeoutIntent"
+    assert "How long" in turn.text and "twenty minutes" in turn.text
+    assert turn.reprompt and not turn.ends_session
+    assert elicited(turn) == ("TimeoutIntent", "duration")
+
+
+def test_timeout_with_a_reminder_to_come_back(sim: Any, alexa_api: Any, clock: Any) -> None:
+    meet(sim)
+    sim.say("tell closer together we need a timeout")
+    turn = sim.say("forty five minutes")
+    assert "45 minutes" in turn.text
+    assert "separate" in turn.text or "apart" in turn.text
+    assert "remind" in turn.text.lower() and turn.text.endswith("?")
+    assert not turn.ends_session
+    turn = sim.say("yes")
+    assert "45 minutes" in turn.text and turn.ends_session
+    (reminder,) = alexa_api.reminders.values()
+    assert reminder["trigger"]["type"] == "SCHEDULED_RELATIVE"
+    assert reminder["trigger"]["offsetInSeconds"] == 45 * 60
+    spoken = reminder["alertInfo"]["spokenInfo"]["content"][0]
+    # Neutral: it plays to anyone in the room.
+    assert spoken["text"] == "Time to come back together."
+    assert "Sam" not in json.dumps(reminder) and "Alex" not in json.dumps(reminder)
+    assert alexa_api.due(clock.now + timedelta(minutes=44)) == []
+    assert alexa_api.due(clock.now + timedelta(minutes=46)) == ["Time to come back together."]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected", "seconds"),
+    [
+        ("ten minutes", "half an hour", "too_short", 30 * 60),
+        ("five minutes", "five minutes", "too_short", 20 * 60),
+        ("two days", "three hours", "too_long", 3 * 3600),
+        ("two days", "three days", "too_long", 23 * 3600),
+    ],
+)
+def test_a_timeout_below_twenty_minutes_or_beyond_a_day_is_asked_again_then_clamped(
+    sim: Any, alexa_api: Any, first: str, second: str, expected: str, seconds: int
+) -> None:
+    meet(sim)
+    sim.say("tell closer together we need a timeout")
+    again = sim.say(first)
+    if expected == "too_short":
+        assert "at least twenty minutes" in again.text.lower()
+    else:
+        assert "within a day" in again.text
+    assert not again.ends_session and elicited(again) == ("TimeoutIntent", "duration")
+    sim.say(second)
+    sim.say("yes")
+    (reminder,) = alexa_api.reminders.values()
+    assert reminder["trigger"]["offsetInSeconds"] == seconds
+
+
+def test_a_timeout_with_its_length_in_one_breath(sim: Any, alexa_api: Any) -> None:
+    meet(sim)
+    turn = sim.say("tell closer together we need a timeout for an hour")
+    assert turn.heard.intent_name == "TimeoutIntent"
+    assert "one hour" in turn.text and turn.text.endswith("?")
+    sim.say("yes")
+    (reminder,) = alexa_api.reminders.values()
+    assert reminder["trigger"]["offsetInSeconds"] == 3600
+
+
+def test_give_us_thirty_minutes_is_a_timeout_length_not_a_talk_timer(
+    sim: Any, alexa_api: Any
+) -> None:
+    meet(sim)
+    sim.say("tell closer together we need a timeout")
+    turn = sim.say("give us thirty minutes")
+    assert "30 minutes" in turn.text
+    assert alexa_api.timers == {}
+
+
+def test_no_reminder_is_respected_for_a_week(sim: Any, alexa_api: Any, clock: Any) -> None:
+    meet(sim)
+    sim.say("tell closer together we need a timeout")
+    sim.say("twenty minutes")
+    turn = sim.say("no")
+    assert "20 minutes" in turn.text and turn.ends_session
+    assert alexa_api.reminders == {}
+    clock.advance(days=3)
+    sim.say("tell closer together we need a timeout")
+    turn = sim.say("twenty minutes")
+    assert "remind" not in turn.text.lower() and turn.ends_session
+    clock.advance(days=5)
+    sim.say("tell closer together we need a timeout")
+    turn = sim.say("twenty minutes")
+    assert "remind" in turn.text.lower() and not turn.ends_session
+
+
+def test_reminder_permission_is_asked_under_the_timeouts_own_token(
+    sim: Any, alexa_api: Any
+) -> None:
+    meet(sim)
+    alexa_api.revoke("reminders")
+    sim.say("tell closer together we need a timeout")
+    sim.say("an hour")
+    turn = sim.say("yes")
+    (ask,) = [d for d in turn.directives if d["type"] == "Connections.SendRequest"]
+    assert ask["token"] == "reminders:timeout"
+    scope = ask["payload"]["permissionScopes"][0]["permissionScope"]
+    assert scope == "alexa::alerts:reminders:skill:readwrite"
+    assert sim.pending_permission is not None
+    alexa_api.grant("reminders")
+    turn = sim.permission("ACCEPTED")
+    assert "one hour" in turn.text and "remind" in turn.text
+    (reminder,) = alexa_api.reminders.values()
+    assert reminder["trigger"]["offsetInSeconds"] == 3600
+
+
+def test_reminder_permission_denied_still_ends_with_a_return_time(sim: Any, alexa_api: Any) -> None:
+    meet(sim)
+    alexa_api.revoke("reminders")
+    sim.say("tell closer together we need a timeout")
+    sim.say("twenty five minutes")
+    sim.say("yes")
+    turn = sim.permission("DENIED")
+    assert "25 minutes" in turn.text and turn.ends_session
+    assert alexa_api.reminders == {}
+
+
+def test_a_failing_reminders_api_still_gets_a_calm_answer(sim: Any, alexa_api: Any) -> None:
+    meet(sim)
+    alexa_api.fail_next("POST", REMINDERS, 500)
+    sim.say("tell closer together we need a timeout")
+    sim.say("twenty minutes")
+    turn = sim.say("yes")
+    assert "couldn't set the reminder" in turn.text and "20 minutes" in turn.text
+    assert turn.ends_session
+
+
+def test_a_timeout_in_the_middle_of_a_checkin_keeps_the_ritual_for_later(sim: Any) -> None:
+    meet(sim)
+    sim.say("ask closer together to start our check-in")
+    asked = stored_household().progress
+    turn = sim.say("we're getting heated")
+    assert "How long" in turn.text
+    sim.say("twenty minutes")
+    sim.say("no")
+    household = stored_household()
+    assert household.progress is not None
+    assert household.progress["step"] == asked["step"]
+    assert "heated" not in raw_items()
+    turn = sim.say("ask closer together for the next question")
+    assert "best part" in turn.text or "best thing" in turn.text or "high point" in turn.text
+
+
+# --- professional help -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "we keep fighting",
+        "it's hopeless",
+        "we've stopped trying",
+        "should we see a therapist",
+        "we need couples therapy",
+    ],
+)
+def test_professional_help_names_eft_individual_therapy_and_coaching(sim: Any, said: str) -> None:
+    meet(sim)
+    turn = sim.say(f"tell closer together {said}")
+    assert turn.heard.intent_name == "ProfessionalHelpIntent"
+    assert "Emotionally Focused Therapy" in turn.text
+    assert "individual therapy" in turn.text
+    assert "relationship coaching" in turn.text
+    assert "not therapy" in turn.text
+    assert turn.card and "Emotionally Focused Therapy" in turn.card["content"]
+    # No diagnosis: nothing says what is wrong with them.
+    lowered = turn.text.lower()
+    assert not any(w in lowered for w in ("diagnos", "disorder", "toxic", "you have"))
+
+
+# --- the domain, without the SDK ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("iso", "expected"),
+    [
+        ("PT20M", timedelta(minutes=20)),
+        ("PT1H30M", timedelta(hours=1, minutes=30)),
+        ("P1D", timedelta(days=1)),
+        ("P1W", timedelta(weeks=1)),
+        ("PT90S", timedelta(seconds=90)),
+        ("", None),
+        ("P", None),
+        ("twenty", None),
+        (None, None),
+    ],
+)
+def test_duration_values_are_read_as_alexa_sends_them(
+    iso: str | None, expected: timedelta | None
+) -> None:
+    assert care.parse_duration(iso) == expected
+
+
+@pytest.mark.parametrize(
+    ("length", "key", "values"),
+    [
+        (timedelta(minutes=45), "length.minutes", {"n": "45"}),
+        (timedelta(hours=1), "length.hour", {}),
+        (timedelta(hours=1, minutes=15), "length.hour_minutes", {"m": "15"}),
+        (timedelta(hours=3), "length.hours", {"n": "3"}),
+        (timedelta(hours=2, minutes=30), "length.hours_minutes", {"n": "2", "m": "30"}),
+    ],
+)
+def test_lengths_are_said_the_way_people_say_them(
+    length: timedelta, key: str, values: dict[str, str]
+) -> None:
+    assert care.length_words(length) == (key, values)
