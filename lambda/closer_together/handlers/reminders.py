@@ -1,9 +1,911 @@
-"""Handlers for this area; filled in by its issue."""
+"""Ritual reminders: set, list, move and cancel them by voice, and keep them true.
+
+One job: the couple's schedule (`household.schedule`, see `rituals.schedule`) and the
+Alexa reminders that carry it agree. `ReminderKeeper` does the work on both sides; the
+handlers turn requests into its calls and its outcomes into replies. A reminder is only
+created after an explicit yes, and the schedule never claims a reminder Alexa does not
+hold. Events from Alexa (a reminder deleted in the app, the permission turned off)
+arrive without a session: `EVENT_HANDLERS` change the stored household directly.
+"""
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-HANDLERS: list[AbstractRequestHandler] = []
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.utils import is_intent_name, is_request_type
+
+from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome, ReminderResult
+from closer_together.gateways.settings import SettingsGateway
+from closer_together.household import Household, household_id_for
+from closer_together.permissions import SCOPES
+from closer_together.pipeline import TURN, current, respond, slot_id, slot_text
+from closer_together.rituals import welcome
+from closer_together.rituals.schedule import (
+    GONE,
+    MONTHLY,
+    OFF,
+    ON,
+    RITUALS,
+    WEEKDAYS,
+    Entry,
+    RitualSchedule,
+    collect,
+    day_code,
+    entry_from_alert,
+    keep_quiet,
+    quiet,
+    read_time,
+    reminder_memory,
+)
+from closer_together.speech import Line, Reply, line
+from closer_together.storage import HouseholdStore, StoreError, WriteConflict
+from closer_together.turn import Turn
+
+if TYPE_CHECKING:
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import Response
+
+log = logging.getLogger(__name__)
+
+TOKEN = "reminders"  # the AskFor token, and the permission's short name
+EXPECT_ASK = "reminder:ask"  # a slot of the reminder being set is being asked for
+EXPECT_WHICH = "reminder:which"  # which reminder to move or cancel
+EXPECT_CONFIRM = "reminder:confirm"
+EXPECT_RESTORE = "reminder:restore"
+DRAFT = "reminder"  # session: the reminder being set, as far as it is known
+WHICH_FOR = "reminder_which"  # session: the intent a "which reminder?" question serves
+PENDING = "reminder_pending"  # session and memory: entries waiting for the permission
+SLOTS = {
+    "SetReminderIntent": ("ritual", "time", "partOfDay", "day", "week"),
+    "MoveReminderIntent": ("ritual", "time", "partOfDay", "day"),
+    "CancelReminderIntent": ("ritual",),
+}
+_ASKED_SLOT = {"ritual": "ritual", "day": "day", "time": "time", "ampm": "time", "hour": "time"}
+# Saying just "the weekly review" when asked which ritual matches that ritual's own intent
+# (Alexa switches intents on a whole sample): heard as the answer while we are asking.
+RITUAL_INTENTS = {
+    "StartCheckInIntent": "checkin",
+    "WeeklyReviewIntent": "weekly_review",
+    "MonthlyCheckInIntent": "monthly_checkin",
+}
+
+
+# -- keeping the schedule and Alexa in agreement ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    outcome: ReminderOutcome | None  # None: no time zone, nothing was asked of Alexa
+    entry: Entry
+    changed: bool = False  # an existing reminder was updated rather than created
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is ReminderOutcome.DONE
+
+
+class ReminderKeeper:
+    """Changes reminders at Alexa and, only when Alexa agreed, in the household schedule."""
+
+    def __init__(self, turn: Turn, reminders: ReminderGateway, settings: SettingsGateway) -> None:
+        self.turn = turn
+        self.reminders = reminders
+        self.settings = settings
+        self.schedule = RitualSchedule(turn.household.schedule)
+
+    @classmethod
+    def of(cls, handler_input: HandlerInput) -> ReminderKeeper:
+        factory = handler_input.service_client_factory
+        return cls(current(handler_input), ReminderGateway(factory), SettingsGateway(factory))
+
+    def _text(self, ritual: str) -> str:
+        return self.turn.voice.catalog.variants(f"reminder.text.{ritual}")[0]
+
+    def save(self, entry: Entry, *, once: bool = False) -> Saved:
+        """Create the ritual's reminder, or update the one it has (one per ritual)."""
+        turn = self.turn
+        zone = self.settings.time_zone(turn.device_id)
+        if not zone:
+            return Saved(None, entry)
+        old = self.schedule.get(entry.ritual)
+        token = old.alert_token if old is not None and old.status != OFF else None
+        plan = entry.plan(zone, turn.now, once=once)
+        result, updated = self._write(token, entry, plan)
+        if result.outcome is ReminderOutcome.UNSUPPORTED_RECURRENCE and entry.cadence == MONTHLY:
+            # FREQ=MONTHLY is not known to be accepted: remind once, renew each session.
+            plan = entry.plan(zone, turn.now, once=True)
+            result, updated = self._write(token, entry, plan)
+        if result.outcome is ReminderOutcome.TIMED_OUT and not updated:
+            # Alexa may have made it anyway; the next listing looks for it.
+            unsure = reminder_memory(turn.household.memory).setdefault("unsure", {})
+            unsure[entry.ritual] = {**entry.to_dict(), "rule": plan.rule, "zone": zone}
+            turn.touch()
+        if not result.ok:
+            return Saved(result.outcome, entry, updated)
+        entry.alert_token = result.alert_token or token
+        entry.status = ON
+        entry.zone = zone
+        entry.rule = plan.rule
+        entry.once = plan.rule is None
+        entry.next = plan.scheduled.isoformat() if entry.once else None
+        self.schedule.put(entry, turn.now)
+        reminder_memory(turn.household.memory).get("unsure", {}).pop(entry.ritual, None)
+        turn.touch()
+        return Saved(result.outcome, entry, updated)
+
+    def _write(self, token: str | None, entry: Entry, plan: Any) -> tuple[ReminderResult, bool]:
+        text, locale = self._text(entry.ritual), self.turn.locale
+        if token:
+            result = self.reminders.update(token, plan, text, locale)
+            if result.outcome is not ReminderOutcome.NOT_FOUND:
+                return result, True
+        # No reminder yet, or Alexa no longer has it: a new one.
+        return self.reminders.create(plan, text, locale), False
+
+    def cancel(self, entry: Entry) -> ReminderOutcome:
+        outcome = ReminderOutcome.DONE
+        if entry.alert_token:
+            outcome = self.reminders.delete(entry.alert_token).outcome
+        if outcome in (
+            ReminderOutcome.DONE,
+            ReminderOutcome.NOT_FOUND,
+            ReminderOutcome.NEEDS_PERMISSION,
+        ):
+            entry.status, entry.alert_token = OFF, None
+            self.schedule.put(entry, self.turn.now)
+            self.turn.touch()
+        return outcome
+
+    def renew(self) -> None:
+        """Set the next one-off reminder of a monthly ritual whose last one has passed."""
+        for entry in self.schedule.renewals_due(self.turn.now):
+            saved = self.save(entry, once=True)
+            if saved.outcome is ReminderOutcome.NEEDS_PERMISSION:
+                entry.status = GONE
+                self.schedule.put(entry, self.turn.now)
+                self.turn.touch()
+
+    def reconcile(self) -> None:
+        """Read Alexa's reminders back and make the schedule say what Alexa holds."""
+        memory = reminder_memory(self.turn.household.memory)
+        entries = self.schedule.with_status(ON)
+        if not entries and not memory.get("unsure"):
+            return
+        result = self.reminders.list()
+        if result.outcome is ReminderOutcome.NEEDS_PERMISSION:
+            for entry in entries:
+                entry.status = GONE
+                self.schedule.put(entry, self.turn.now)
+            self.turn.touch()
+            return
+        if not result.ok:
+            return  # say what is stored; nothing better is known
+        alerts = {alert.alert_token: alert for alert in result.alerts}
+        for entry in entries:
+            alert = alerts.get(entry.alert_token or "")
+            if alert is None:
+                entry.status, entry.alert_token = OFF, None  # deleted outside the skill
+                self.schedule.put(entry, self.turn.now)
+                self.turn.touch()
+                continue
+            seen = entry_from_alert(entry.ritual, alert.rule, alert.scheduled)
+            if seen is not None and _differs(entry, seen):
+                _adopt(entry, seen)
+                self.schedule.put(entry, self.turn.now)
+                self.turn.touch()
+        known = {e.alert_token for e in self.schedule.entries() if e.alert_token}
+        for ritual, data in dict(memory.get("unsure") or {}).items():
+            wanted = Entry.from_dict(ritual, data)
+            found = next(
+                (
+                    a
+                    for a in result.alerts
+                    if a.alert_token not in known
+                    and a.status == "ON"
+                    and a.text == self._text(ritual)
+                    and (a.rule == wanted.rule if wanted.rule else not a.rule)
+                ),
+                None,
+            )
+            if found is not None:
+                wanted.alert_token, wanted.status = found.alert_token, ON
+                if wanted.once:
+                    wanted.next = found.scheduled
+                self.schedule.put(wanted, self.turn.now)
+            memory["unsure"].pop(ritual, None)
+            self.turn.touch()
+
+
+def _differs(entry: Entry, seen: Entry) -> bool:
+    return (entry.time, entry.day, entry.week) != (seen.time, seen.day, seen.week)
+
+
+def _adopt(entry: Entry, seen: Entry) -> None:
+    entry.time, entry.day, entry.week = seen.time, seen.day, seen.week
+    if not entry.once:
+        entry.rule = entry.recurrence_rule()
+    else:
+        entry.next = seen.next
+
+
+# -- words ---------------------------------------------------------------------------------
+
+
+def _phrase(turn: Turn, key: str, **values: Any) -> str:
+    """A plain-text phrase from the catalogue, used as a value inside a spoken line."""
+    return turn.voice.catalog.variants(key)[0].format(**values)
+
+
+def _clock(turn: Turn, hour: int, minute: int) -> str:
+    half = _phrase(turn, "reminder.am" if hour < 12 else "reminder.pm")
+    key = "reminder.clock.hour" if minute == 0 else "reminder.clock"
+    return _phrase(turn, key, hour=hour % 12 or 12, minute=f"{minute:02d}", half=half)
+
+
+def _when(turn: Turn, entry: Entry) -> str:
+    time = _clock(turn, entry.hour, entry.minute)
+    day = _phrase(turn, f"reminder.day.{entry.day}") if entry.day else ""
+    week = _phrase(turn, f"reminder.week.{entry.week}") if entry.week is not None else ""
+    return _phrase(turn, f"reminder.when.{entry.cadence}", time=time, day=day, week=week)
+
+
+def _date(turn: Turn, moment: datetime) -> str:
+    weekday = _phrase(turn, f"reminder.day.{WEEKDAYS[moment.weekday()]}")
+    month = _phrase(turn, f"reminder.month.{moment.month}")
+    return _phrase(turn, "reminder.date", weekday=weekday, month=month, day=moment.day)
+
+
+def _ritual(turn: Turn, ritual: str) -> str:
+    return _phrase(turn, f"reminder.ritual.{ritual}")
+
+
+def _items(turn: Turn, items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {_phrase(turn, 'reminder.and')} {items[-1]}"
+
+
+def _about(turn: Turn, entry: Entry) -> dict[str, str]:
+    return {"ritual": _ritual(turn, entry.ritual), "when": _when(turn, entry)}
+
+
+def _done(turn: Turn, saved: Saved) -> list[Line]:
+    entry = saved.entry
+    if entry.once and entry.next:
+        moment = datetime.fromisoformat(entry.next)
+        return [
+            line(
+                "reminder.monthly_once",
+                date=_date(turn, moment),
+                time=_clock(turn, moment.hour, moment.minute),
+            )
+        ]
+    return [line("reminder.updated" if saved.changed else "reminder.set", **_about(turn, entry))]
+
+
+_ERRORS = {
+    None: "reminder.error.no_zone",
+    ReminderOutcome.NOT_SUPPORTED: "reminder.error.not_supported",
+    ReminderOutcome.REJECTED: "reminder.error.rejected",
+    ReminderOutcome.UNSUPPORTED_RECURRENCE: "reminder.error.rejected",
+    ReminderOutcome.NOT_FOUND: "reminder.error.rejected",
+    ReminderOutcome.THROTTLED: "reminder.error.throttled",
+    ReminderOutcome.UNAVAILABLE: "reminder.error.unavailable",
+    ReminderOutcome.TIMED_OUT: "reminder.error.timed_out",
+}
+
+
+def _failed(outcome: ReminderOutcome | None) -> Line:
+    return line(_ERRORS.get(outcome, "reminder.error.failed"))
+
+
+# -- what was heard --------------------------------------------------------------------------
+
+
+def _ritual_heard(handler_input: HandlerInput) -> str | None:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    named = RITUAL_INTENTS.get(intent.name) if intent is not None else None
+    return named or slot_id(handler_input, "ritual")
+
+
+def _heard(handler_input: HandlerInput) -> dict[str, Any]:
+    week = slot_id(handler_input, "week")
+    return {
+        "ritual": _ritual_heard(handler_input),
+        "part": slot_id(handler_input, "partOfDay"),
+        "day": day_code(slot_text(handler_input, "day")),
+        "week": int(week) if week and week.lstrip("-").isdigit() else None,
+        "time": slot_text(handler_input, "time"),
+    }
+
+
+def _elicit(handler_input: HandlerInput, intent: str, slot: str) -> None:
+    """Ask Alexa to hear the next answer as `slot` of `intent`; the draft keeps the rest."""
+    from ask_sdk_model import Intent, IntentConfirmationStatus, Slot, SlotConfirmationStatus
+    from ask_sdk_model.dialog import ElicitSlotDirective
+
+    slots = {
+        name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE)
+        for name in SLOTS[intent]
+    }
+    handler_input.response_builder.add_directive(
+        ElicitSlotDirective(
+            updated_intent=Intent(
+                name=intent, confirmation_status=IntentConfirmationStatus.NONE, slots=slots
+            ),
+            slot_to_elicit=slot,
+        )
+    )
+
+
+def _expecting(handler_input: HandlerInput, *expected: str) -> bool:
+    return handler_input.attributes_manager.session_attributes.get("expect") in expected
+
+
+# -- setting a reminder ----------------------------------------------------------------------
+
+
+def _continue(handler_input: HandlerInput, draft: dict[str, Any], missing: str | None) -> Reply:
+    """Ask for what is missing, or restate the reminder and ask for a yes."""
+    turn = current(handler_input)
+    turn.session[DRAFT] = draft
+    if missing is not None:
+        turn.expect = EXPECT_ASK
+        _elicit(handler_input, "SetReminderIntent", _ASKED_SLOT[missing])
+        values: dict[str, Any] = {}
+        if draft.get("ritual"):
+            values["ritual"] = _ritual(turn, draft["ritual"])
+        if missing == "ampm":
+            hour, minute = (int(part) for part in str(draft["pending"]).split(":"))
+            values["time"] = f"{hour}:{minute:02d}" if minute else str(hour)
+        if missing == "hour":
+            values["part"] = _phrase(turn, f"reminder.part.{draft['part']}")
+        return Reply(
+            [line(f"reminder.ask.{missing}", **values)],
+            [line(f"reminder.ask.{missing}.reprompt")],
+        )
+    entry = Entry.from_draft(draft)
+    old = RitualSchedule(turn.household.schedule).get(entry.ritual)
+    about = _about(turn, entry)
+    turn.expect = EXPECT_CONFIRM
+    if old is not None and old.status == ON:
+        confirm = line("reminder.confirm.change", old=_when(turn, old), **about)
+    else:
+        confirm = line("reminder.confirm", **about)
+    return Reply([confirm], [line("reminder.confirm.reprompt", when=about["when"])])
+
+
+def _save_and_answer(handler_input: HandlerInput, entries: list[Entry], restoring: bool) -> Reply:
+    """Save each entry at Alexa; ask for the permission when Alexa answers 401."""
+    turn = current(handler_input)
+    keeper = ReminderKeeper.of(handler_input)
+    said: list[Line] = []
+    restored: list[str] = []
+    for index, entry in enumerate(entries):
+        saved = keeper.save(entry)
+        if saved.outcome is ReminderOutcome.NEEDS_PERMISSION:
+            return _ask_permission(handler_input, entries[index:], restoring, said)
+        if saved.ok:
+            if restoring:
+                restored.append(_ritual(turn, entry.ritual))
+            else:
+                said.extend(_done(turn, saved))
+        elif saved.outcome is ReminderOutcome.TIMED_OUT:
+            said.append(line("reminder.unsure"))
+        else:
+            said.append(_failed(saved.outcome))
+            break
+    if restored:
+        said.insert(0, line("reminder.restored", items=_items(turn, restored)))
+    return Reply(said, end_session=True)
+
+
+def _ask_permission(
+    handler_input: HandlerInput, entries: list[Entry], restoring: bool, said: list[Line]
+) -> Reply:
+    turn = current(handler_input)
+    if quiet(turn.household.memory, turn.today):
+        # They said no within the week: no voice request, only the way to the setting.
+        _consent_card(handler_input)
+        return Reply([*said, line("reminder.permission.quiet")], end_session=True)
+    pending = {"entries": [{"ritual": e.ritual, **e.to_dict()} for e in entries]}
+    if restoring:
+        pending["restoring"] = True
+    # Alexa may answer the request in a new session: keep it in the household too.
+    turn.session[PENDING] = pending
+    reminder_memory(turn.household.memory)[PENDING] = pending
+    turn.touch()
+    turn.expect = None
+    return Reply([*said, line("reminder.permission")], ask_permission=TOKEN)
+
+
+def _consent_card(handler_input: HandlerInput) -> None:
+    from ask_sdk_model.ui import AskForPermissionsConsentCard
+
+    handler_input.response_builder.set_card(
+        AskForPermissionsConsentCard(permissions=[SCOPES[TOKEN]])
+    )
+
+
+class SetReminderHandler(AbstractRequestHandler):
+    """ "Remind us every evening at eight", and each answer while details are asked for."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SetReminderIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        draft = turn.session.get(DRAFT) if turn.expect == EXPECT_ASK else None
+        draft, missing = collect(dict(draft or {}), _heard(handler_input))
+        return respond(handler_input, _continue(handler_input, draft, missing))
+
+
+class ConfirmReminderHandler(AbstractRequestHandler):
+    """Yes or no to "I'll remind you every day at 8 PM. Shall I set it?"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _expecting(handler_input, EXPECT_CONFIRM) and (
+            is_intent_name("AMAZON.YesIntent")(handler_input)
+            or is_intent_name("AMAZON.NoIntent")(handler_input)
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        turn.expect = None
+        draft = turn.session.pop(DRAFT, None)
+        if is_intent_name("AMAZON.NoIntent")(handler_input) or not draft:
+            return respond(handler_input, Reply([line("reminder.declined")], end_session=True))
+        entry = Entry.from_draft(draft)
+        return respond(handler_input, _save_and_answer(handler_input, [entry], restoring=False))
+
+
+class ReminderPermissionHandler(AbstractRequestHandler):
+    """The answer to our voice request for the reminders permission."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return (
+            is_request_type("Connections.Response")(handler_input)
+            and getattr(request, "token", None) == TOKEN
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        request = handler_input.request_envelope.request
+        status = str((request.payload or {}).get("status", "NOT_ANSWERED")).upper()
+        memory = reminder_memory(turn.household.memory)
+        pending = turn.session.pop(PENDING, None) or memory.get(PENDING) or {}
+        if memory.pop(PENDING, None) is not None:
+            turn.touch()
+        entries = [Entry.from_dict(e["ritual"], e) for e in pending.get("entries", [])]
+        if status == "ACCEPTED" and entries:
+            memory.pop("quiet_until", None)
+            reply = _save_and_answer(handler_input, entries, bool(pending.get("restoring")))
+            return respond(handler_input, reply)
+        if status == "DENIED":
+            keep_quiet(turn.household.memory, turn.today)
+            turn.touch()
+            _consent_card(handler_input)
+            return respond(
+                handler_input, Reply([line("reminder.permission.denied")], end_session=True)
+            )
+        return respond(
+            handler_input, Reply([line("reminder.permission.not_answered")], end_session=True)
+        )
+
+
+# -- reading, moving, cancelling ----------------------------------------------------------------
+
+
+def _gone_offer(turn: Turn, gone: list[Entry]) -> list[Line]:
+    names = _items(turn, [_ritual(turn, e.ritual) for e in gone])
+    turn.expect = EXPECT_RESTORE
+    return [line("reminder.gone.one" if len(gone) == 1 else "reminder.gone.many", items=names)]
+
+
+class ListRemindersHandler(AbstractRequestHandler):
+    """ "What reminders do we have?": the schedule, checked against Alexa's reminders."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ListRemindersIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        keeper = ReminderKeeper.of(handler_input)
+        keeper.renew()
+        keeper.reconcile()
+        said: list[Line] = []
+        items = []
+        for entry in keeper.schedule.with_status(ON):
+            if entry.once and entry.next:
+                moment = datetime.fromisoformat(entry.next)
+                items.append(
+                    _phrase(
+                        turn,
+                        "reminder.list.once",
+                        ritual=_ritual(turn, entry.ritual),
+                        date=_date(turn, moment),
+                        time=_clock(turn, moment.hour, moment.minute),
+                    )
+                )
+            else:
+                items.append(_phrase(turn, "reminder.list.item", **_about(turn, entry)))
+        if items:
+            said.append(line("reminder.list.on", items=_items(turn, items)))
+        gone = keeper.schedule.with_status(GONE)
+        if gone:
+            return respond(
+                handler_input,
+                Reply([*said, *_gone_offer(turn, gone)], [line("reminder.gone.reprompt")]),
+            )
+        if not items:
+            said.append(line("reminder.list.none"))
+        return respond(handler_input, Reply(said, end_session=True))
+
+
+def _target(
+    handler_input: HandlerInput, intent: str, question: str
+) -> tuple[Entry | None, Reply | None]:
+    """The reminder a move or cancel is about: named, the only one, or asked for."""
+    turn = current(handler_input)
+    schedule = RitualSchedule(turn.household.schedule)
+    ritual = _ritual_heard(handler_input)
+    if ritual in RITUALS:
+        return schedule.get(ritual), None
+    standing = [e for e in schedule.entries() if e.status != OFF]
+    if len(standing) == 1:
+        return standing[0], None
+    if not standing:
+        return None, None
+    turn.expect = EXPECT_WHICH
+    turn.session[WHICH_FOR] = intent
+    _elicit(handler_input, intent, "ritual")
+    names = _items(turn, [_ritual(turn, e.ritual) for e in standing])
+    return None, Reply([line(question, items=names)], [line("reminder.cancel.which.reprompt")])
+
+
+class MoveReminderHandler(AbstractRequestHandler):
+    """ "Move our daily reminder to nine": same reminder, new time or day."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("MoveReminderIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        heard = _heard(handler_input)
+        if turn.expect == EXPECT_WHICH and isinstance(turn.session.get(DRAFT), dict):
+            # The answer to "which reminder?": what was asked to change is in the draft.
+            heard = {**turn.session[DRAFT], **{k: v for k, v in heard.items() if v}}
+        turn.expect = None
+        turn.session.pop(WHICH_FOR, None)
+        entry, question = _target(handler_input, "MoveReminderIntent", "reminder.move.which")
+        if question is not None:
+            turn.session[DRAFT] = {k: v for k, v in heard.items() if v}
+            return respond(handler_input, question)
+        turn.session.pop(DRAFT, None)
+        if entry is None or entry.status == OFF:
+            # Nothing to move: treat it as a new reminder, asked for and confirmed.
+            ritual = entry.ritual if entry else _ritual_heard(handler_input)
+            draft, missing = collect({"ritual": ritual} if ritual else {}, heard)
+            reply = _continue(handler_input, draft, missing)
+            if missing is None:
+                reply.speak = [line("reminder.move.none", **_about(turn, Entry.from_draft(draft)))]
+            return respond(handler_input, reply)
+        reading = read_time(heard.get("time"), heard.get("part"), near=entry.time)
+        moved = Entry.from_dict(entry.ritual, entry.to_dict())
+        if reading is not None and reading.clock:
+            moved.time = reading.clock
+        if heard.get("day") and moved.day:
+            moved.day = heard["day"]
+        if (reading is None or reading.clock is None) and not heard.get("day"):
+            # No usable time: ask for it, then confirm the change.
+            draft = {"ritual": entry.ritual, "day": entry.day, "week": entry.week}
+            draft, missing = collect(draft, {"part": heard.get("part")})
+            return respond(handler_input, _continue(handler_input, draft, missing))
+        if (moved.time, moved.day) == (entry.time, entry.day):
+            return respond(
+                handler_input,
+                Reply([line("reminder.move.same", **_about(turn, entry))], end_session=True),
+            )
+        saved = ReminderKeeper.of(handler_input).save(moved, once=entry.once)
+        if saved.outcome is ReminderOutcome.NEEDS_PERMISSION:
+            return respond(handler_input, _ask_permission(handler_input, [moved], False, []))
+        if saved.ok:
+            return respond(handler_input, Reply(_done(turn, saved), end_session=True))
+        failure = line("reminder.unsure") if saved.outcome is ReminderOutcome.TIMED_OUT else None
+        return respond(
+            handler_input,
+            Reply(
+                [failure or _failed(saved.outcome), line("reminder.kept", **_about(turn, entry))],
+                end_session=True,
+            ),
+        )
+
+
+class CancelReminderHandler(AbstractRequestHandler):
+    """ "Cancel the weekly reminder"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("CancelReminderIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        turn.expect = None
+        turn.session.pop(WHICH_FOR, None)
+        entry, question = _target(handler_input, "CancelReminderIntent", "reminder.cancel.which")
+        if question is not None:
+            return respond(handler_input, question)
+        ritual = _ritual_heard(handler_input)
+        if entry is None or entry.status == OFF:
+            if ritual in RITUALS:
+                reply = Reply([line("reminder.cancel.none", ritual=_ritual(turn, str(ritual)))])
+            else:
+                reply = Reply([line("reminder.cancel.nothing")])
+            reply.end_session = True
+            return respond(handler_input, reply)
+        outcome = ReminderKeeper.of(handler_input).cancel(entry)
+        about = _about(turn, entry)
+        if outcome is ReminderOutcome.DONE or outcome is ReminderOutcome.NOT_FOUND:
+            said = [line("reminder.cancel.done", **about)]
+        elif outcome is ReminderOutcome.NEEDS_PERMISSION:
+            said = [line("reminder.cancel.no_permission", **about)]
+        else:
+            said = [_failed(outcome), line("reminder.kept", **about)]
+        return respond(handler_input, Reply(said, end_session=True))
+
+
+class RitualNamedHandler(AbstractRequestHandler):
+    """ "The weekly review" as the answer to "which ritual?" or "which reminder?"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        intent = getattr(handler_input.request_envelope.request, "intent", None)
+        if intent is None or intent.name not in RITUAL_INTENTS:
+            return False
+        session = handler_input.attributes_manager.session_attributes
+        asked = (session.get(DRAFT) or {}).get("asked")
+        expect = session.get("expect")
+        return expect == EXPECT_WHICH or (expect == EXPECT_ASK and asked == "ritual")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        if turn.expect == EXPECT_ASK:
+            return SetReminderHandler().handle(handler_input)
+        if turn.session.get(WHICH_FOR) == "MoveReminderIntent":
+            return MoveReminderHandler().handle(handler_input)
+        return CancelReminderHandler().handle(handler_input)
+
+
+# -- bringing reminders back -------------------------------------------------------------------
+
+
+def _launch_as_usual(handler_input: HandlerInput) -> Response:
+    """Hand a launch on to the handler that would have had it (skill.py's order)."""
+    from closer_together.handlers import care, checkin, core, rituals
+
+    for handler in (*care.HANDLERS, *rituals.HANDLERS, *checkin.HANDLERS, *core.HANDLERS):
+        if handler.can_handle(handler_input):
+            return handler.handle(handler_input)
+    return core.LaunchHandler().handle(handler_input)
+
+
+def _loaded(handler_input: HandlerInput) -> Turn | None:
+    return handler_input.attributes_manager.request_attributes.get(TURN)
+
+
+class ReminderLaunchHandler(AbstractRequestHandler):
+    """A launch that first renews a monthly one-off or offers back reminders that went.
+
+    Any other launch is left alone. `can_handle` only looks at the household the
+    pipeline has already loaded for this request.
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if not is_request_type("LaunchRequest")(handler_input):
+            return False
+        turn = _loaded(handler_input)
+        if turn is None or not turn.household.schedule:
+            return False
+        schedule = RitualSchedule(turn.household.schedule)
+        offer = bool(schedule.with_status(GONE)) and not quiet(turn.household.memory, turn.today)
+        return offer or bool(schedule.renewals_due(turn.now))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        keeper = ReminderKeeper.of(handler_input)
+        keeper.renew()
+        gone = keeper.schedule.with_status(GONE)
+        if not gone or quiet(turn.household.memory, turn.today):
+            return _launch_as_usual(handler_input)
+        intro = (
+            [line("welcome.back", **welcome.both(turn.household))] if turn.household.named else []
+        )
+        return respond(
+            handler_input,
+            Reply([*intro, *_gone_offer(turn, gone)], [line("reminder.gone.reprompt")]),
+        )
+
+
+class RestoreAnswerHandler(AbstractRequestHandler):
+    """Yes or no to "Your reminder was switched off. Shall I set it again?"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return _expecting(handler_input, EXPECT_RESTORE) and (
+            is_intent_name("AMAZON.YesIntent")(handler_input)
+            or is_intent_name("AMAZON.NoIntent")(handler_input)
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        turn.expect = None
+        gone = RitualSchedule(turn.household.schedule).with_status(GONE)
+        if is_intent_name("AMAZON.NoIntent")(handler_input) or not gone:
+            keep_quiet(turn.household.memory, turn.today)
+            turn.touch()
+            return respond(
+                handler_input,
+                Reply(
+                    [line("reminder.restore.declined"), *welcome.menu(turn.household)],
+                    [line("menu.reprompt")],
+                ),
+            )
+        return respond(handler_input, _save_and_answer(handler_input, gone, restoring=True))
+
+
+# -- events from Alexa (no session) -------------------------------------------------------------
+
+
+def _change_stored(
+    handler_input: HandlerInput, change: Callable[[Household, datetime], bool]
+) -> None:
+    """Load the household, change it, save it; on a write conflict reload and retry once."""
+    envelope = handler_input.request_envelope
+    user = envelope.context.system.user if envelope.context and envelope.context.system else None
+    if user is None or not user.user_id:
+        return
+    stamp = getattr(envelope.request, "timestamp", None)
+    now = stamp if isinstance(stamp, datetime) else datetime.now(UTC)
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    store = HouseholdStore()
+    household_id = household_id_for(user.user_id)
+    for attempt in (1, 2):
+        try:
+            household = store.load(household_id)
+            if household.version is None or not change(household, now):
+                return
+            store.save(household, now)
+            return
+        except WriteConflict:
+            if attempt == 2:
+                log.warning("reminder event not applied: the household kept changing")
+        except StoreError as error:
+            log.warning("reminder event not applied: %s", type(error).__name__)
+            return
+
+
+def _mark(household: Household, entries: list[Entry], status: str, now: datetime) -> bool:
+    """Give entries a new status; Alexa's token is dropped once the reminder is off."""
+    schedule = RitualSchedule(household.schedule)
+    changed = False
+    for entry in entries:
+        if entry.status == status:
+            continue
+        entry.status = status
+        if status == OFF:
+            entry.alert_token = None
+        schedule.put(entry, now)
+        changed = True
+    return changed
+
+
+def _with_tokens(household: Household, tokens: list[str]) -> list[Entry]:
+    schedule = RitualSchedule(household.schedule)
+    return [e for e in (schedule.by_token(t) for t in tokens if t) if e is not None]
+
+
+class ReminderEventHandler(AbstractRequestHandler):
+    """Reminders.ReminderDeleted / StatusChanged / Updated / Created / Started."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        kind = getattr(handler_input.request_envelope.request, "object_type", "") or ""
+        return kind.startswith("Reminders.")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        kind = request.object_type.removeprefix("Reminders.")
+        body = getattr(request, "body", None)
+        log.info("reminders event %s", kind)
+        if kind == "ReminderDeleted":
+            tokens = list(getattr(body, "alert_tokens", None) or [])
+
+            def deleted(household: Household, now: datetime) -> bool:
+                return _mark(household, _with_tokens(household, tokens), OFF, now)
+
+            _change_stored(handler_input, deleted)
+        elif kind == "ReminderStatusChanged":
+            token = getattr(body, "alert_token", None)
+            status = getattr(getattr(body, "status", None), "value", None)
+
+            def status_changed(household: Household, now: datetime) -> bool:
+                found = _with_tokens(household, [token or ""])
+                if status == "COMPLETED":
+                    # A one-off is renewed by time; a repeating one that ended is offered back.
+                    return _mark(household, [e for e in found if not e.once], GONE, now)
+                if status == "ON":
+                    return _mark(household, found, ON, now)
+                return False
+
+            _change_stored(handler_input, status_changed)
+        elif kind == "ReminderUpdated":
+            token = getattr(body, "alert_token", None)
+            if token:
+                self._updated(handler_input, token)
+        # ReminderCreated echoes a reminder this skill just made; ReminderStarted needs nothing.
+        return handler_input.response_builder.response
+
+    @staticmethod
+    def _updated(handler_input: HandlerInput, token: str) -> None:
+        """Changed in the Alexa app: read it back and keep the schedule's time in step."""
+        found = ReminderGateway(handler_input.service_client_factory).get(token)
+        if not found.ok or not found.alerts:
+            return
+        alert = found.alerts[0]
+
+        def updated(household: Household, now: datetime) -> bool:
+            schedule = RitualSchedule(household.schedule)
+            entry = schedule.by_token(token)
+            if entry is None:
+                return False
+            seen = entry_from_alert(entry.ritual, alert.rule, alert.scheduled)
+            if seen is None or not _differs(entry, seen):
+                return False
+            _adopt(entry, seen)
+            schedule.put(entry, now)
+            return True
+
+        _change_stored(handler_input, updated)
+
+
+class PermissionEventHandler(AbstractRequestHandler):
+    """AlexaSkillEvent.SkillPermissionChanged / SkillPermissionAccepted."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("AlexaSkillEvent.SkillPermissionChanged")(
+            handler_input
+        ) or is_request_type("AlexaSkillEvent.SkillPermissionAccepted")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        body = getattr(handler_input.request_envelope.request, "body", None)
+        scopes = {p.scope for p in (getattr(body, "accepted_permissions", None) or [])}
+        granted = SCOPES[TOKEN] in scopes
+
+        def permission(household: Household, now: datetime) -> bool:
+            memory = household.memory.get("reminders") or {}
+            if granted:
+                # Turned on in the Alexa app: the week of quiet is over.
+                return memory.pop("quiet_until", None) is not None
+            # Turned off: keep the schedule, note that Alexa no longer holds the reminders.
+            standing = RitualSchedule(household.schedule).with_status(ON)
+            return _mark(household, standing, GONE, now)
+
+        _change_stored(handler_input, permission)
+        return handler_input.response_builder.response
+
+
+HANDLERS: list[AbstractRequestHandler] = [
+    ReminderPermissionHandler(),
+    ConfirmReminderHandler(),
+    RestoreAnswerHandler(),
+    RitualNamedHandler(),
+    SetReminderHandler(),
+    ListRemindersHandler(),
+    MoveReminderHandler(),
+    CancelReminderHandler(),
+    ReminderLaunchHandler(),
+]
 # Requests without a session (reminder and permission events).
-EVENT_HANDLERS: list[AbstractRequestHandler] = []
+EVENT_HANDLERS: list[AbstractRequestHandler] = [ReminderEventHandler(), PermissionEventHandler()]
