@@ -86,15 +86,12 @@ def alexa_api(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 @pytest.fixture
 def handler(table: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler of a freshly built skill (as one new container would have)."""
-    from closer_together.skill import build_skill
+    from closer_together.skill import answer, build_skill
 
     skill = build_skill()
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        envelope = skill.serializer.deserialize(
-            payload=__import__("json").dumps(event), obj_type="ask_sdk_model.RequestEnvelope"
-        )
-        return skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
+        return answer(skill, event, context)
 
     return handle
 

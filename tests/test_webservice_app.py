@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
@@ -394,6 +395,43 @@ def test_real_skill_answers_a_verified_launch_request(table: str, alexa_api: Any
     # Without the table the skill apologises and ends the session; here it read the household.
     assert answer["response"].get("shouldEndSession") is not True
     assert "household" in answer["sessionAttributes"]
+
+
+def test_real_skill_keeps_or_deletes_data_on_skill_disabled_by_persistence_status(
+    table: str, alexa_api: Any
+) -> None:
+    from closer_together.household import Household, Partner, household_id_for
+    from closer_together.skill import build_skill
+    from closer_together.storage import HouseholdStore
+
+    store = HouseholdStore()
+    user = "amzn1.ask.account.WEBDISABLE"
+    store.save(Household(household_id_for(user), partners=[Partner("Sam"), Partner("Alex")]))
+    app = create_app(
+        skill=build_skill(),
+        verifier=None,
+        settings=Settings(skill_id=SKILL_ID, verify_requests=False),
+    )
+
+    def disable(status: str) -> None:
+        payload = envelope()
+        payload.pop("session", None)
+        payload["context"]["System"]["user"]["userId"] = user
+        payload["request"] = {
+            "type": "AlexaSkillEvent.SkillDisabled",
+            "requestId": "amzn1.echo-api.request.disable",
+            "timestamp": payload["request"]["timestamp"],
+            "eventCreationTime": payload["request"]["timestamp"],
+            "eventPublishingTime": payload["request"]["timestamp"],
+            "body": {"userInformationPersistenceStatus": status},
+        }
+        reply = app.test_client().post("/", data=json.dumps(payload))
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+
+    disable("PERSISTED")
+    assert store.load(household_id_for(user)).names == ["Sam", "Alex"]
+    disable("NOT_PERSISTED")
+    assert store.load(household_id_for(user)).names == []
 
 
 def test_server_refuses_to_start_verified_without_a_skill_id(

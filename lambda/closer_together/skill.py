@@ -20,6 +20,9 @@ from closer_together.pipeline import LoadTurn, LogRequest, SaveTurn
 def build_skill(settings: Settings | None = None) -> CustomSkill:
     settings = settings or Settings.from_env()
     logging.getLogger("closer_together").setLevel(settings.log_level)
+    # At DEBUG these log whole items and request bodies: names and answers stay out of logs.
+    for chatty in ("pynamodb", "botocore", "urllib3"):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLogger(chatty).level))
     storage.configure(settings)
     store = storage.HouseholdStore()
     builder = CustomSkillBuilder(api_client=BoundedApiClient())
@@ -52,8 +55,8 @@ def get_skill() -> CustomSkill:
     return build_skill()
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    skill = get_skill()
+def answer(skill: CustomSkill, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """One Alexa request, as a JSON-ready dict, to the skill's JSON-ready response."""
     try:
         envelope = skill.serializer.deserialize(
             payload=json.dumps(event), obj_type="ask_sdk_model.RequestEnvelope"
@@ -68,6 +71,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     care.keep_persistence_status(envelope, event)
     response = skill.invoke(request_envelope=envelope, context=context)
     return skill.serializer.serialize(response)
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return answer(get_skill(), event, context)
 
 
 MALFORMED_RESPONSE: dict[str, Any] = {
