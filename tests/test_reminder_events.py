@@ -172,8 +172,11 @@ def test_permission_turned_off_keeps_the_schedule_and_launch_offers_it_back(
     assert [d["name"] for d in turn.directives] == ["AskFor"]
 
     alexa_api.grant("reminders")
+    alexa_api.clear()
     turn = sim.say("yes")  # to Alexa's consent question
     assert "reminders are back: daily check-in and weekly review" in turn.text
+    # One time-zone read for both, so the turn stays within Alexa's eight seconds.
+    assert len([r for r in alexa_api.requests if "System.timeZone" in r.path]) == 1
     assert sorted(alexa_api.reminders) == sorted([daily, weekly])  # updated, no duplicates
     schedule = stored_household().schedule
     assert {e["status"] for e in schedule.values()} == {"on"}

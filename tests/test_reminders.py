@@ -286,6 +286,15 @@ def test_setting_again_updates_the_same_reminder(sim: Any, alexa_api: Any) -> No
     assert (entry["alert_token"], entry["time"]) == (token, "21:00")
 
 
+def test_asking_for_the_same_reminder_again_changes_nothing(sim: Any, alexa_api: Any) -> None:
+    ready(sim, alexa_api)
+    set_daily(sim, alexa_api)
+    alexa_api.clear()
+    turn = sim.say("ask closer together to remind us every evening at eight")
+    assert "already every day at 8 PM" in turn.text and turn.ends_session
+    assert sent(alexa_api) == []
+
+
 def test_a_reminder_gone_from_alexa_is_created_anew(sim: Any, alexa_api: Any) -> None:
     ready(sim, alexa_api)
     old = set_daily(sim, alexa_api)
@@ -395,6 +404,16 @@ def test_denied_sends_the_card_and_no_voice_request_for_a_week(
     sim.say("remind us every evening at eight")
     turn = sim.say("yes")
     assert [d["name"] for d in turn.directives] == ["AskFor"]
+
+
+def test_accepted_with_nothing_waiting_says_how_to_set_one(sim: Any, alexa_api: Any) -> None:
+    ready(sim, alexa_api)
+    answer = envelopes.connections_response(
+        sim.device, Session(), sim.now(), status="ACCEPTED", scope=SCOPE, token="reminders"
+    )
+    turn = sim.event(answer)
+    assert "remind us every evening at eight" in turn.response["outputSpeech"]["ssml"]
+    assert sent(alexa_api) == []
 
 
 def test_not_answered_sets_nothing_and_forgets_the_request(sim: Any, alexa_api: Any) -> None:

@@ -97,6 +97,13 @@ class ReminderKeeper:
         self.reminders = reminders
         self.settings = settings
         self.schedule = RitualSchedule(turn.household.schedule)
+        self._zone: str | None = None
+
+    def zone(self) -> str | None:
+        """The device's time zone, asked once per keeper (every call shares the 8 s)."""
+        if self._zone is None:
+            self._zone = self.settings.time_zone(self.turn.device_id)
+        return self._zone
 
     @classmethod
     def of(cls, handler_input: HandlerInput) -> ReminderKeeper:
@@ -109,7 +116,7 @@ class ReminderKeeper:
     def save(self, entry: Entry, *, once: bool = False) -> Saved:
         """Create the ritual's reminder, or update the one it has (one per ritual)."""
         turn = self.turn
-        zone = self.settings.time_zone(turn.device_id)
+        zone = self.zone()
         if not zone:
             return Saved(None, entry)
         old = self.schedule.get(entry.ritual)
@@ -372,6 +379,10 @@ def _continue(handler_input: HandlerInput, draft: dict[str, Any], missing: str |
     entry = Entry.from_draft(draft)
     old = RitualSchedule(turn.household.schedule).get(entry.ritual)
     about = _about(turn, entry)
+    if old is not None and old.status == ON and not _differs(old, entry):
+        turn.expect = None
+        turn.session.pop(DRAFT, None)
+        return Reply([line("reminder.move.same", **about)], end_session=True)
     turn.expect = EXPECT_CONFIRM
     if old is not None and old.status == ON:
         confirm = line("reminder.confirm.change", old=_when(turn, old), **about)
@@ -395,10 +406,10 @@ def _save_and_answer(handler_input: HandlerInput, entries: list[Entry], restorin
                 restored.append(_ritual(turn, entry.ritual))
             else:
                 said.extend(_done(turn, saved))
-        elif saved.outcome is ReminderOutcome.TIMED_OUT:
-            said.append(line("reminder.unsure"))
         else:
-            said.append(_failed(saved.outcome))
+            # One failure is enough: further calls would only use up the turn.
+            timed_out = saved.outcome is ReminderOutcome.TIMED_OUT
+            said.append(line("reminder.unsure") if timed_out else _failed(saved.outcome))
             break
     if restored:
         said.insert(0, line("reminder.restored", items=_items(turn, restored)))
@@ -483,8 +494,11 @@ class ReminderPermissionHandler(AbstractRequestHandler):
         if memory.pop(PENDING, None) is not None:
             turn.touch()
         entries = [Entry.from_dict(e["ritual"], e) for e in pending.get("entries", [])]
-        if status == "ACCEPTED" and entries:
+        if status == "ACCEPTED":
             memory.pop("quiet_until", None)
+            if not entries:
+                reply = Reply([line("reminder.permission.thanks")], end_session=True)
+                return respond(handler_input, reply)
             reply = _save_and_answer(handler_input, entries, bool(pending.get("restoring")))
             return respond(handler_input, reply)
         if status == "DENIED":
