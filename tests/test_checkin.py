@@ -305,3 +305,14 @@ def test_asking_for_the_timer_mid_question_sets_it(sim: Any, alexa_api: Any) -> 
     turn = sim.say("give us fifteen minutes")
     assert "15 minute" in turn.text
     assert [r.json["duration"] for r in alexa_api.requests if r.path == TIMERS] == ["PT15M"]
+
+
+def test_repeat_asks_for_the_answer_again(sim: Any) -> None:
+    meet(sim)
+    asked = sim.say("ask closer together to start our check-in")
+    again = sim.say("repeat")
+    assert again.directives == asked.directives
+    sim.say("we went for a walk")
+    assert [m.text for m in stored_household().journal["2026-11-26"].moments] == [
+        "we went for a walk"
+    ]

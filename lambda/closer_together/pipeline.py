@@ -191,14 +191,7 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
             )
         )
     if reply.elicit and reprompt:
-        builder.add_directive(
-            ElicitSlotDirective(
-                updated_intent=Intent(
-                    name=ANSWER_INTENT, slots={reply.elicit: Slot(name=reply.elicit)}
-                ),
-                slot_to_elicit=reply.elicit,
-            )
-        )
+        builder.add_directive(elicit_directive(reply.elicit))
     if reply.ask_permission:
         from closer_together.permissions import ask_for
 
@@ -208,6 +201,15 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
         builder.set_should_end_session(reply.end_session or reprompt is None)
     turn.session[LAST] = {"speech": speech, "reprompt": reprompt, "elicit": reply.elicit}
     return builder.response
+
+
+def elicit_directive(target: str) -> ElicitSlotDirective:
+    """Ask Alexa to take the next utterance as a slot: "Intent.slot", or a slot of AnswerIntent."""
+    intent, _, slot = target.rpartition(".")
+    return ElicitSlotDirective(
+        updated_intent=Intent(name=intent or ANSWER_INTENT, slots={slot: Slot(name=slot)}),
+        slot_to_elicit=slot,
+    )
 
 
 def slot_text(handler_input: HandlerInput, name: str) -> str | None:

@@ -76,7 +76,8 @@ class Reply:
     speak: list[Line]
     reprompt: list[Line] | None = None
     end_session: bool = False
-    # Free-text slot to elicit next, so an answer without carrier words still arrives.
+    # Slot to elicit next ("Intent.slot", or a slot of AnswerIntent), so an answer
+    # without carrier words still arrives.
     elicit: str | None = None
     # Ask the user for an Alexa permission by voice: "reminders" or "timers".
     ask_permission: str | None = None

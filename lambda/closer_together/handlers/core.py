@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
-from closer_together.pipeline import LAST, current, in_session, respond, slot_text
+from closer_together.pipeline import (
+    LAST,
+    current,
+    elicit_directive,
+    in_session,
+    respond,
+    slot_text,
+)
 from closer_together.rituals import due, welcome
 from closer_together.rituals.people import who_is_speaking
 from closer_together.speech import Reply, line
@@ -104,6 +111,8 @@ class RepeatHandler(AbstractRequestHandler):
         builder = handler_input.response_builder.speak(last["speech"])
         if last.get("reprompt"):
             builder.ask(last["reprompt"])
+            if last.get("elicit"):
+                builder.add_directive(elicit_directive(last["elicit"]))
         builder.set_should_end_session(not last.get("reprompt"))
         # Repeating on purpose is not a repetition to avoid next turn.
         turn.voice.memory["last"] = []
