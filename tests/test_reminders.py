@@ -200,6 +200,10 @@ def test_monthly_falls_back_to_a_one_off_renewed_at_the_next_session(
     token = entry["alert_token"]
     assert alexa_api.reminders[token]["status"] == "ON"
 
+    turn = sim.say("ask closer together what reminders do we have")
+    assert "monthly check-in reminder, next on Sunday, December 6 at 7 PM" in turn.text
+    assert stored_household().schedule["monthly_checkin"] == entry  # checked, not changed
+
     # It goes off; the next session sets the one for January.
     clock.now = datetime(2026, 12, 8, 1, 0, tzinfo=clock.now.tzinfo)
     assert alexa_api.due(clock.now) == ["Time for your monthly check-in together."]

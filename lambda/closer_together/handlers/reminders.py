@@ -129,8 +129,11 @@ class ReminderKeeper:
             result, updated = self._write(token, entry, plan)
         if result.outcome is ReminderOutcome.TIMED_OUT and not updated:
             # Alexa may have made it anyway; the next listing looks for it.
+            maybe = Entry.from_dict(entry.ritual, entry.to_dict())
+            maybe.rule, maybe.zone, maybe.once = plan.rule, zone, plan.rule is None
+            maybe.next = plan.scheduled.isoformat() if maybe.once else None
             unsure = reminder_memory(turn.household.memory).setdefault("unsure", {})
-            unsure[entry.ritual] = {**entry.to_dict(), "rule": plan.rule, "zone": zone}
+            unsure[entry.ritual] = maybe.to_dict()
             turn.touch()
         if not result.ok:
             return Saved(result.outcome, entry, updated)
@@ -229,15 +232,19 @@ class ReminderKeeper:
 
 
 def _differs(entry: Entry, seen: Entry) -> bool:
+    if seen.once:
+        # A one-off says only when it goes off; the ritual's day stays as the couple chose.
+        return entry.once and (entry.time, entry.next) != (seen.time, seen.next)
     return (entry.time, entry.day, entry.week) != (seen.time, seen.day, seen.week)
 
 
 def _adopt(entry: Entry, seen: Entry) -> None:
+    if seen.once:
+        entry.time, entry.next = seen.time, seen.next
+        return
     entry.time, entry.day, entry.week = seen.time, seen.day, seen.week
-    if not entry.once:
-        entry.rule = entry.recurrence_rule()
-    else:
-        entry.next = seen.next
+    entry.once, entry.next = False, None
+    entry.rule = entry.recurrence_rule()
 
 
 # -- words ---------------------------------------------------------------------------------
