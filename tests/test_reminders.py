@@ -574,6 +574,27 @@ def test_move_the_weekly_reminder_to_another_day(sim: Any, alexa_api: Any) -> No
     assert stored_household().schedule["weekly_review"]["day"] == "SA"
 
 
+def test_move_without_a_name_asks_which_when_there_are_two(sim: Any, alexa_api: Any) -> None:
+    ready(sim, alexa_api)
+    daily = set_daily(sim, alexa_api)
+    sim.say("ask closer together to remind us about the weekly review on sunday at seven pm")
+    sim.say("yes")
+    weekly = stored_household().schedule["weekly_review"]["alert_token"]
+    sim.launch()
+    alexa_api.clear()
+    turn = sim.say("move our reminder to nine")
+    assert "Which reminder should I move" in turn.text
+    assert turn.directives[0]["updatedIntent"]["name"] == "MoveReminderIntent"
+    assert turn.directives[0]["slotToElicit"] == "ritual"
+    turn = sim.say("our weekly reminder")
+    assert "weekly review reminder is now every Sunday at 9 PM" in turn.text
+    [put] = sent(alexa_api, "PUT")
+    assert put.path == f"{REMINDERS}/{weekly}"
+    schedule = stored_household().schedule
+    assert (schedule["weekly_review"]["time"], schedule["checkin"]["time"]) == ("21:00", "20:00")
+    assert schedule["checkin"]["alert_token"] == daily
+
+
 def test_a_failed_move_keeps_the_reminder_as_it_was(sim: Any, alexa_api: Any) -> None:
     ready(sim, alexa_api)
     token = set_daily(sim, alexa_api)
