@@ -19,9 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
-from ask_sdk_model.dialog import ElicitSlotDirective
-from ask_sdk_model.intent import Intent
-from ask_sdk_model.slot import Slot
 from ask_sdk_model.ui import SimpleCard
 
 from closer_together import concerns
@@ -61,6 +58,10 @@ _CONCERN_INTENTS = {
 }
 _SEVERITY = (concerns.Concern.CRISIS, concerns.Concern.ABUSE, concerns.Concern.PROFESSIONAL_HELP)
 
+# Slots Alexa is asked to take the next utterance as (a bare "support", "an hour").
+LEVEL_SLOT = "LevelIntent.level"
+LENGTH_SLOT = "TimeoutIntent.duration"
+
 
 def _intent(handler_input: HandlerInput) -> str | None:
     intent = getattr(handler_input.request_envelope.request, "intent", None)
@@ -84,16 +85,6 @@ def concern_in(handler_input: HandlerInput) -> concerns.Concern | None:
     found = {concerns.detect(value) for value in _slot_values(handler_input)}
     found.add(_CONCERN_INTENTS.get(_intent(handler_input) or ""))
     return next((c for c in _SEVERITY if c in found), None)
-
-
-def _elicit(handler_input: HandlerInput, intent: str, slot: str) -> None:
-    """Ask Alexa to hear the next utterance as this slot (a bare "support", "an hour")."""
-    handler_input.response_builder.add_directive(
-        ElicitSlotDirective(
-            updated_intent=Intent(name=intent, slots={slot: Slot(name=slot)}),
-            slot_to_elicit=slot,
-        )
-    )
 
 
 def respond_with_message(
@@ -168,8 +159,9 @@ class HardDayHandler(AbstractRequestHandler):
         turn = current(handler_input)
         turn.expect = EXPECT_LEVEL
         turn.session[TRIES] = 0
-        _elicit(handler_input, "LevelIntent", "level")
-        return respond(handler_input, care.hard_day(turn.household, turn.speaker))
+        reply = care.hard_day(turn.household, turn.speaker)
+        reply.elicit = LEVEL_SLOT
+        return respond(handler_input, reply)
 
 
 class LevelHandler(AbstractRequestHandler):
@@ -200,7 +192,7 @@ class LevelHandler(AbstractRequestHandler):
         reply, asking = care.level_chosen(turn.household, level, turn.speaker, tries)
         if asking:
             turn.session[TRIES] = tries + 1
-            _elicit(handler_input, "LevelIntent", "level")
+            reply.elicit = LEVEL_SLOT
         else:
             turn.expect = None
             turn.session.pop(TRIES, None)
@@ -243,15 +235,16 @@ class TimeoutHandler(AbstractRequestHandler):
             # A fresh request: the ritual under way (if any) waits, its answer not taken.
             turn.expect = EXPECT_LENGTH
             turn.session[TRIES] = 0
-            _elicit(handler_input, "TimeoutIntent", "duration")
-            return respond(handler_input, care.timeout_open())
+            reply = care.timeout_open()
+            reply.elicit = LENGTH_SLOT
+            return respond(handler_input, reply)
         fresh = turn.expect != EXPECT_LENGTH
         tries = 0 if fresh else int(turn.session.get(TRIES, 0))
         again, agreed = care.timeout_length(heard, tries)
         if again is not None:
             turn.expect = EXPECT_LENGTH
             turn.session[TRIES] = tries + 1
-            _elicit(handler_input, "TimeoutIntent", "duration")
+            again.elicit = LENGTH_SLOT
             if fresh:
                 again.speak.insert(0, line("timeout.open"))
             return respond(handler_input, again)

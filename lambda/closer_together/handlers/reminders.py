@@ -338,25 +338,6 @@ def _heard(handler_input: HandlerInput) -> dict[str, Any]:
     }
 
 
-def _elicit(handler_input: HandlerInput, intent: str, slot: str) -> None:
-    """Ask Alexa to hear the next answer as `slot` of `intent`; the draft keeps the rest."""
-    from ask_sdk_model import Intent, IntentConfirmationStatus, Slot, SlotConfirmationStatus
-    from ask_sdk_model.dialog import ElicitSlotDirective
-
-    slots = {
-        name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE)
-        for name in SLOTS[intent]
-    }
-    handler_input.response_builder.add_directive(
-        ElicitSlotDirective(
-            updated_intent=Intent(
-                name=intent, confirmation_status=IntentConfirmationStatus.NONE, slots=slots
-            ),
-            slot_to_elicit=slot,
-        )
-    )
-
-
 def _expecting(handler_input: HandlerInput, *expected: str) -> bool:
     return handler_input.attributes_manager.session_attributes.get("expect") in expected
 
@@ -370,7 +351,6 @@ def _continue(handler_input: HandlerInput, draft: dict[str, Any], missing: str |
     turn.session[DRAFT] = draft
     if missing is not None:
         turn.expect = EXPECT_ASK
-        _elicit(handler_input, "SetReminderIntent", _ASKED_SLOT[missing])
         values: dict[str, Any] = {}
         if draft.get("ritual"):
             values["ritual"] = _ritual(turn, draft["ritual"])
@@ -382,6 +362,7 @@ def _continue(handler_input: HandlerInput, draft: dict[str, Any], missing: str |
         return Reply(
             [line(f"reminder.ask.{missing}", **values)],
             [line(f"reminder.ask.{missing}.reprompt")],
+            elicit=f"SetReminderIntent.{_ASKED_SLOT[missing]}",
         )
     entry = Entry.from_draft(draft)
     old = RitualSchedule(turn.household.schedule).get(entry.ritual)
@@ -585,9 +566,12 @@ def _target(
         return None, None
     turn.expect = EXPECT_WHICH
     turn.session[WHICH_FOR] = intent
-    _elicit(handler_input, intent, "ritual")
     names = _items(turn, [_ritual(turn, e.ritual) for e in standing])
-    return None, Reply([line(question, items=names)], [line("reminder.cancel.which.reprompt")])
+    return None, Reply(
+        [line(question, items=names)],
+        [line("reminder.cancel.which.reprompt")],
+        elicit=f"{intent}.ritual",
+    )
 
 
 class MoveReminderHandler(AbstractRequestHandler):
