@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import threading
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,8 +49,6 @@ log = logging.getLogger(__name__)
 # ask-sdk-model 1.82.0 types AlertInfo.spokenInfo as a module it does not ship, so the SDK
 # cannot read a reminder back without this name pointing at the real SpokenInfo.
 _SPOKEN_INFO_ALIAS = "ask_sdk_model.services.reminder_management.alert_info_spoken_info"
-_alias_lock = threading.Lock()
-_readers = 0  # reads under way that installed or share our alias
 
 
 class ReminderOutcome(StrEnum):
@@ -274,27 +271,15 @@ def _error_code(body: Any) -> str | None:
 
 @contextmanager
 def _readable_reminders() -> Iterator[None]:
-    """Point the SDK's missing module name at SpokenInfo while reminders are read.
+    """Point the SDK's missing module name at SpokenInfo before reminders are read.
 
-    The alias is removed again afterwards (counted, for threads reading at once), so
-    nothing outside this gateway comes to depend on it.
+    Installed once per container and left in place: the name exists only so the SDK's
+    own deserializer can find the class it forgot to ship under that module.
     """
-    global _readers
-    from ask_sdk_model.services.reminder_management import SpokenInfo
+    if _SPOKEN_INFO_ALIAS not in sys.modules:
+        from ask_sdk_model.services.reminder_management import SpokenInfo
 
-    with _alias_lock:
-        if _readers == 0 and _SPOKEN_INFO_ALIAS not in sys.modules:
-            alias = types.ModuleType(_SPOKEN_INFO_ALIAS)
-            alias.SpokenInfo = SpokenInfo  # type: ignore[attr-defined]
-            sys.modules[_SPOKEN_INFO_ALIAS] = alias
-            _readers = 1
-        elif _readers:
-            _readers += 1
-    try:
-        yield
-    finally:
-        with _alias_lock:
-            if _readers:
-                _readers -= 1
-                if _readers == 0:
-                    sys.modules.pop(_SPOKEN_INFO_ALIAS, None)
+        alias = types.ModuleType(_SPOKEN_INFO_ALIAS)
+        alias.SpokenInfo = SpokenInfo  # type: ignore[attr-defined]
+        sys.modules.setdefault(_SPOKEN_INFO_ALIAS, alias)
+    yield
