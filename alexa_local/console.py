@@ -106,9 +106,11 @@ class Console:
             return True
         try:
             if line.startswith(":"):
-                return self._command(line)
-            answer = consent_answer(line) if self.sim.pending_permission else None
-            if answer is not None:
+                if not self._command(line):
+                    return False
+            elif (
+                answer := consent_answer(line) if self.sim.pending_permission else None
+            ) is not None:
                 self._permission(answer)
             else:
                 self._show(self.sim.say(line))
@@ -118,6 +120,7 @@ class Console:
             traceback.print_exc()
         finally:
             self._save()
+        # Moving the clock is how a reminder comes due: announce it right away.
         self.announce_due()
         return True
 

@@ -34,10 +34,8 @@ TABLE_ARN = {"Fn::GetAtt": [TABLE, "Arn"]}
 TABLE_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:Query",
-    "dynamodb:BatchWriteItem",
 }
 
 Template = dict[str, Any]
