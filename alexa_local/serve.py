@@ -1,4 +1,4 @@
-"""`make serve-local`: the web service on an embedded DynamoDB, verification off.
+"""`make serve-local`: the web service on an embedded DynamoDB, verification off unless asked.
 
 For trying the self-hosted front door with curl on one machine; data is kept in
 the same `.local/` folder as the console's (snapshotted every few seconds and at exit).
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             AWS_REGION="us-east-1",
             TABLE_NAME=os.environ.get("TABLE_NAME", "CloserTogether"),
             DYNAMODB_ENDPOINT=dynamo.endpoint,
-            VERIFY_REQUESTS="false",
+            VERIFY_REQUESTS=os.environ.get("VERIFY_REQUESTS", "false"),
             PORT=str(args.port),
         )
         from closer_together.storage import create_table
