@@ -212,6 +212,16 @@ def elicit_directive(target: str) -> ElicitSlotDirective:
     )
 
 
+def intent_name(handler_input: HandlerInput) -> str | None:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    return intent.name if intent is not None else None
+
+
+def expected(handler_input: HandlerInput) -> str | None:
+    """What this session's last question waits for (a pure look, for can_handle)."""
+    return handler_input.attributes_manager.session_attributes.get("expect")
+
+
 def slot_text(handler_input: HandlerInput, name: str) -> str | None:
     intent = getattr(handler_input.request_envelope.request, "intent", None)
     slot = intent.slots.get(name) if intent is not None and intent.slots else None

@@ -23,7 +23,15 @@ from ask_sdk_model.ui import SimpleCard
 
 from closer_together import concerns
 from closer_together.household import Household, household_id_for
-from closer_together.pipeline import LAST, current, respond, slot_id, slot_text
+from closer_together.pipeline import (
+    LAST,
+    current,
+    expected,
+    intent_name,
+    respond,
+    slot_id,
+    slot_text,
+)
 from closer_together.rituals import care, guided, welcome
 from closer_together.speech import Reply, line
 from closer_together.storage import INACTIVE_RETENTION, HouseholdStore, StoreError
@@ -63,15 +71,6 @@ LEVEL_SLOT = "LevelIntent.level"
 LENGTH_SLOT = "TimeoutIntent.duration"
 
 
-def _intent(handler_input: HandlerInput) -> str | None:
-    intent = getattr(handler_input.request_envelope.request, "intent", None)
-    return intent.name if intent is not None else None
-
-
-def _expect(handler_input: HandlerInput) -> str | None:
-    return handler_input.attributes_manager.session_attributes.get("expect")
-
-
 def _slot_values(handler_input: HandlerInput) -> list[str]:
     intent = getattr(handler_input.request_envelope.request, "intent", None)
     slots = (intent.slots or {}) if intent is not None else {}
@@ -83,7 +82,7 @@ def concern_in(handler_input: HandlerInput) -> concerns.Concern | None:
     if not is_request_type("IntentRequest")(handler_input):
         return None
     found = {concerns.detect(value) for value in _slot_values(handler_input)}
-    found.add(_CONCERN_INTENTS.get(_intent(handler_input) or ""))
+    found.add(_CONCERN_INTENTS.get(intent_name(handler_input) or ""))
     return next((c for c in _SEVERITY if c in found), None)
 
 
@@ -135,7 +134,7 @@ class SafetyHandler(AbstractRequestHandler):
         plan = guided.PLANS.get(str((progress or {}).get("ritual")))
         if progress is None or plan is None or progress.get("phase") == guided.TALK:
             return Reply([line("pro.close")], end_session=True)
-        if _intent(handler_input) in _CONCERN_INTENTS:
+        if intent_name(handler_input) in _CONCERN_INTENTS:
             # Asked outright, not an answer: the question is still theirs to answer.
             asked = guided.repeat_question(household, plan)
             return Reply([line("pro.back"), *asked.speak], asked.reprompt, elicit=asked.elicit)
@@ -170,7 +169,7 @@ class LevelHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if is_intent_name("LevelIntent")(handler_input):
             return True
-        return _expect(handler_input) == EXPECT_LEVEL and _intent(handler_input) in (
+        return expected(handler_input) == EXPECT_LEVEL and intent_name(handler_input) in (
             "AMAZON.FallbackIntent",
             "AnswerIntent",
         )
@@ -217,10 +216,10 @@ class TimeoutHandler(AbstractRequestHandler):
     """ "We need a timeout": a break of at least twenty minutes, with a return agreed."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        intent = _intent(handler_input)
+        intent = intent_name(handler_input)
         if intent == "TimeoutIntent":
             return True
-        if _expect(handler_input) == EXPECT_LENGTH and intent in (
+        if expected(handler_input) == EXPECT_LENGTH and intent in (
             "TalkTimerIntent",
             "AMAZON.FallbackIntent",
             "AnswerIntent",
@@ -259,7 +258,7 @@ class TimeoutHandler(AbstractRequestHandler):
 
     @staticmethod
     def _heard(handler_input: HandlerInput) -> timedelta | None:
-        if _intent(handler_input) == "TalkTimerIntent":
+        if intent_name(handler_input) == "TalkTimerIntent":
             minutes = slot_text(handler_input, "minutes")
             return timedelta(minutes=int(minutes)) if minutes and minutes.isdigit() else None
         return care.parse_duration(slot_text(handler_input, "duration"))
@@ -343,13 +342,13 @@ class SavingHandler(AbstractRequestHandler):
     """ "Stop saving our answers" / "start saving our answers"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _intent(handler_input) in ("StopSavingIntent", "StartSavingIntent")
+        return intent_name(handler_input) in ("StopSavingIntent", "StartSavingIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         household = turn.household
         was = household.save_answers
-        if _intent(handler_input) == "StartSavingIntent":
+        if intent_name(handler_input) == "StartSavingIntent":
             turn.expect = None
             reply = care.start_saving(household)
         else:
@@ -364,14 +363,14 @@ class CareYesNoHandler(AbstractRequestHandler):
     """Yes or no to a question asked in these flows."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _expect(handler_input) in YES_NO and _intent(handler_input) in (
+        return expected(handler_input) in YES_NO and intent_name(handler_input) in (
             "AMAZON.YesIntent",
             "AMAZON.NoIntent",
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        yes = _intent(handler_input) == "AMAZON.YesIntent"
+        yes = intent_name(handler_input) == "AMAZON.YesIntent"
         asked, turn.expect = turn.expect, None
         if asked == EXPECT_REMIND:
             if yes:

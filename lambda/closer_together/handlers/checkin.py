@@ -12,7 +12,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
 from closer_together.gateways.timers import TimerGateway, TimerResult
-from closer_together.pipeline import current, respond, slot_text
+from closer_together.pipeline import current, intent_name, respond, slot_text
 from closer_together.rituals import guided, welcome
 from closer_together.rituals.people import who_is_speaking
 from closer_together.speech import Name, Reply, line
@@ -37,11 +37,6 @@ RITUAL_INTENTS = (
     *NEXT_INTENTS,
 )
 TALK_MINUTES = 15
-
-
-def _intent(handler_input: HandlerInput) -> str | None:
-    intent = getattr(handler_input.request_envelope.request, "intent", None)
-    return intent.name if intent is not None else None
 
 
 def _has_progress(handler_input: HandlerInput) -> bool:
@@ -88,7 +83,7 @@ class WhoIsSpeakingHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         session = handler_input.attributes_manager.session_attributes
-        return str(session.get("expect", "")).startswith("who:") and _intent(handler_input) in (
+        return str(session.get("expect", "")).startswith("who:") and intent_name(handler_input) in (
             "NamesIntent",
             "AnswerIntent",
             "AMAZON.FallbackIntent",
@@ -122,13 +117,13 @@ class RitualTurnHandler(AbstractRequestHandler):
         session = handler_input.attributes_manager.session_attributes
         if session.get("expect"):
             return False  # the session waits for something else (a name, a yes or no)
-        return _has_progress(handler_input) and _intent(handler_input) in RITUAL_INTENTS
+        return _has_progress(handler_input) and intent_name(handler_input) in RITUAL_INTENTS
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         household = turn.household
         progress = guided.active(household, turn.today)
-        intent = _intent(handler_input)
+        intent = intent_name(handler_input)
         if progress is None or progress.get("ritual") not in guided.PLANS:
             household.progress = None  # an earlier day's ritual is not resumed
             turn.touch()
@@ -175,7 +170,7 @@ class ResumeHandler(AbstractRequestHandler):
     """ "Next question" with nothing under way today."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _intent(handler_input) in NEXT_INTENTS
+        return intent_name(handler_input) in NEXT_INTENTS
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)

@@ -23,7 +23,7 @@ from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome,
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Household, household_id_for
 from closer_together.permissions import SCOPES
-from closer_together.pipeline import TURN, current, respond, slot_id, slot_text
+from closer_together.pipeline import TURN, current, expected, respond, slot_id, slot_text
 from closer_together.rituals import welcome
 from closer_together.rituals.schedule import (
     GONE,
@@ -338,8 +338,8 @@ def _heard(handler_input: HandlerInput) -> dict[str, Any]:
     }
 
 
-def _expecting(handler_input: HandlerInput, *expected: str) -> bool:
-    return handler_input.attributes_manager.session_attributes.get("expect") in expected
+def _expecting(handler_input: HandlerInput, *wanted: str) -> bool:
+    return expected(handler_input) in wanted
 
 
 # -- setting a reminder ----------------------------------------------------------------------

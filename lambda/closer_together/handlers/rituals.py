@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
-from closer_together.pipeline import current, respond, slot_text
+from closer_together.pipeline import current, expected, intent_name, respond, slot_text
 from closer_together.rituals import deck, guided, review, welcome
 from closer_together.speech import Line, Reply, line
 from closer_together.turn import Turn
@@ -41,28 +41,26 @@ MORE_NO = (
 MORE_OTHER = ("AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AnswerIntent", "NamesIntent")
 
 
-def _intent(handler_input: HandlerInput) -> str | None:
-    intent = getattr(handler_input.request_envelope.request, "intent", None)
-    return intent.name if intent is not None else None
-
-
-def _expect(handler_input: HandlerInput) -> str | None:
-    return handler_input.attributes_manager.session_attributes.get("expect")
-
-
 def _active_ritual(handler_input: HandlerInput) -> str | None:
     session = handler_input.attributes_manager.session_attributes
     progress = (session.get("household") or {}).get("progress") or {}
     return progress.get("ritual")
 
 
-def _unnamed(handler_input: HandlerInput) -> Response | None:
-    """Rituals need both names: ask for them first."""
-    turn = current(handler_input)
-    if turn.household.named:
-        return None
-    reply, turn.expect = welcome.launch(turn.household)
-    return respond(handler_input, reply)
+class RitualStartHandler(AbstractRequestHandler):
+    """Asked for a ritual by name: both names are needed first, then `begin` it."""
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        if not turn.household.named:
+            reply, turn.expect = welcome.launch(turn.household)
+            return respond(handler_input, reply)
+        turn.expect = None
+        turn.touch()
+        return respond(handler_input, self.begin(handler_input, turn))
+
+    def begin(self, handler_input: HandlerInput, turn: Turn) -> Reply:
+        raise NotImplementedError
 
 
 def _resume(turn: Turn, ritual: str, intro: list[Line] | None = None) -> Reply | None:
@@ -73,45 +71,32 @@ def _resume(turn: Turn, ritual: str, intro: list[Line] | None = None) -> Reply |
     return guided.resume(turn.household, guided.PLANS[ritual], turn.now, intro)
 
 
-class GuidedRitualHandler(AbstractRequestHandler):
+class GuidedRitualHandler(RitualStartHandler):
     """ "An appreciation", "plan our week", "our monthly check-in"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _intent(handler_input) in GUIDED_INTENTS
+        return intent_name(handler_input) in GUIDED_INTENTS
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        asked = _unnamed(handler_input)
-        if asked is not None:
-            return asked
-        turn = current(handler_input)
-        ritual = GUIDED_INTENTS[str(_intent(handler_input))]
-        turn.expect = None
-        turn.touch()
-        reply = _resume(turn, ritual) or guided.start(
+    def begin(self, handler_input: HandlerInput, turn: Turn) -> Reply:
+        ritual = GUIDED_INTENTS[str(intent_name(handler_input))]
+        return _resume(turn, ritual) or guided.start(
             turn.household, guided.PLANS[ritual], turn.now, turn.speaker
         )
-        return respond(handler_input, reply)
 
 
-class WeeklyReviewHandler(AbstractRequestHandler):
+class WeeklyReviewHandler(RitualStartHandler):
     """ "Our weekly review": the week read back, then the review's questions."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _intent(handler_input) == "WeeklyReviewIntent"
+        return intent_name(handler_input) == "WeeklyReviewIntent"
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        asked = _unnamed(handler_input)
-        if asked is not None:
-            return asked
-        turn = current(handler_input)
-        turn.expect = None
-        turn.touch()
+    def begin(self, handler_input: HandlerInput, turn: Turn) -> Reply:
         resumed = _resume(turn, review.RITUAL)
         if resumed is not None:
-            return respond(handler_input, resumed)
+            return resumed
         reply, at = review.begin(turn.household, turn.now, turn.speaker)
         _wait_for_more(turn, at)
-        return respond(handler_input, reply)
+        return reply
 
 
 def _wait_for_more(turn: Turn, at: int) -> None:
@@ -127,7 +112,7 @@ class ReviewMoreHandler(AbstractRequestHandler):
     """The answer to "want to hear more?" during the review's read-back."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _expect(handler_input) == REVIEW_MORE and _intent(handler_input) in (
+        return expected(handler_input) == REVIEW_MORE and intent_name(handler_input) in (
             *MORE_YES,
             *MORE_NO,
             *MORE_OTHER,
@@ -135,7 +120,7 @@ class ReviewMoreHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        intent = _intent(handler_input)
+        intent = intent_name(handler_input)
         if intent == "AMAZON.HelpIntent":
             return respond(handler_input, review.more_help())
         if intent in MORE_YES:
@@ -154,32 +139,25 @@ class ReviewMoreHandler(AbstractRequestHandler):
         )
 
 
-class DeeperQuestionHandler(AbstractRequestHandler):
+class DeeperQuestionHandler(RitualStartHandler):
     """ "A deeper question": this week's question from the deck."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return _intent(handler_input) == "DeeperQuestionIntent"
+        return intent_name(handler_input) == "DeeperQuestionIntent"
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        asked = _unnamed(handler_input)
-        if asked is not None:
-            return asked
-        turn = current(handler_input)
-        turn.expect = None
-        turn.touch()
-        reply = _resume(turn, deck.RITUAL) or deck.begin(
+    def begin(self, handler_input: HandlerInput, turn: Turn) -> Reply:
+        return _resume(turn, deck.RITUAL) or deck.begin(
             turn.household, turn.voice.catalog.data("deck"), turn.now, turn.speaker
         )
-        return respond(handler_input, reply)
 
 
-class DepthShiftHandler(AbstractRequestHandler):
+class DepthShiftHandler(RitualStartHandler):
     """ "Go deeper" / "something lighter", during a deeper question or to start one."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if _expect(handler_input):
+        if expected(handler_input):
             return False
-        intent = _intent(handler_input)
+        intent = intent_name(handler_input)
         if intent in SHIFT_INTENTS:
             return True
         # While an answer is awaited, Alexa may hand the request over as the answer.
@@ -189,20 +167,15 @@ class DepthShiftHandler(AbstractRequestHandler):
             and deck.shift_asked(slot_text(handler_input, "answer")) is not None
         )
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        asked = _unnamed(handler_input)
-        if asked is not None:
-            return asked
-        turn = current(handler_input)
-        intent = _intent(handler_input)
+    def begin(self, handler_input: HandlerInput, turn: Turn) -> Reply:
+        intent = intent_name(handler_input)
         by = SHIFT_INTENTS.get(str(intent)) or deck.shift_asked(slot_text(handler_input, "answer"))
         by = by or deck.DEEPER
-        turn.touch()
         cards = turn.voice.catalog.data("deck")
         progress = guided.active(turn.household, turn.today)
         if progress is not None and progress.get("ritual") == deck.RITUAL:
-            return respond(handler_input, deck.shift(turn.household, cards, turn.now, by))
-        return respond(handler_input, deck.begin(turn.household, cards, turn.now, turn.speaker, by))
+            return deck.shift(turn.household, cards, turn.now, by)
+        return deck.begin(turn.household, cards, turn.now, turn.speaker, by)
 
 
 HANDLERS: list[AbstractRequestHandler] = [
