@@ -3,7 +3,9 @@ TLS stand-in, and a simulator that sends the skill full Alexa request envelopes.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,6 +122,24 @@ def make_sim(
 @pytest.fixture
 def sim(make_sim: Callable[..., Any]) -> Any:
     return make_sim()
+
+
+def raw_items() -> str:
+    """Every item of the table, every attribute, as text: to prove what is (not) stored."""
+    from closer_together.storage.models import HouseholdModel
+
+    return json.dumps([item.to_simple_dict() for item in HouseholdModel.scan()], ensure_ascii=False)
+
+
+def says(text: str, key: str, locale: str = "en-US") -> bool:
+    """Whether `text` contains some variant of the prompt `key`, whatever its values."""
+    from closer_together.speech import catalog
+
+    for variant in catalog(locale).variants(key):
+        pattern = ".+?".join(re.escape(part) for part in re.split(r"\{\w+\}", variant))
+        if re.search(pattern, text):
+            return True
+    return False
 
 
 def stored_household(user_id: str = USER) -> Any:

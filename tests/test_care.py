@@ -11,11 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import meet, stored_household
+from conftest import meet, raw_items, stored_household
 
 from closer_together.rituals import care
 from closer_together.storage import HouseholdStore
-from closer_together.storage.models import HouseholdModel
 
 REMINDERS = "/v1/alerts/reminders"
 VALIDATIONS = {
@@ -23,10 +22,6 @@ VALIDATIONS = {
     "process": "I can see why that would be overwhelming",
     "meaning": "it makes sense that you'd feel that way",
 }
-
-
-def raw_items() -> str:
-    return json.dumps([item.to_simple_dict() for item in HouseholdModel.scan()])
 
 
 def elicited(turn: Any) -> tuple[str, str] | None:

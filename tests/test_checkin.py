@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from itertools import pairwise
 from typing import Any
 
-from conftest import meet, stored_household
-
-from closer_together.storage.models import HouseholdModel
+from conftest import meet, raw_items, stored_household
 
 TIMERS = "/v1/alerts/timers"
-
-
-def raw_items() -> str:
-    """Everything the table holds, as text, to prove what is (not) stored."""
-    return json.dumps([item.to_simple_dict() for item in HouseholdModel.scan()])
 
 
 def sentences(text: str) -> set[str]:

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import date
 from typing import Any
 
 import pytest
-from conftest import meet, stored_household
+from conftest import meet, raw_items, says, stored_household
 
 from closer_together.household import Household, Partner
 from closer_together.rituals import deck
 from closer_together.speech import catalog
-from closer_together.storage.models import HouseholdModel
 
 TODAY = "2026-11-26"
 PROMPTS = catalog("en-US")
 DECK = PROMPTS.data("deck")
 TEXTS = {q["id"]: q["text"] for level in DECK["levels"] for q in level["questions"]}
 ASK = "ask closer together for a deeper question"
-
-
-def raw_items() -> str:
-    return json.dumps([item.to_simple_dict() for item in HouseholdModel.scan()], ensure_ascii=False)
-
-
-def says(text: str, key: str) -> bool:
-    for variant in PROMPTS.variants(key):
-        pattern = ".+?".join(re.escape(part) for part in re.split(r"\{\w+\}", variant))
-        if re.search(pattern, text):
-            return True
-    return False
 
 
 def asked(sim: Any, turn: Any) -> str:

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from conftest import meet, stored_household
+from conftest import meet, raw_items, says, stored_household
 
 from closer_together.speech import catalog
 from closer_together.storage import HouseholdStore
-from closer_together.storage.models import HouseholdModel
 
 TODAY = "2026-11-26"  # Thursday, in New York
 PROMPTS = catalog("en-US")
 REVIEW = "ask closer together for our weekly review"
-
-
-def raw_items() -> str:
-    return json.dumps([item.to_simple_dict() for item in HouseholdModel.scan()], ensure_ascii=False)
-
-
-def says(text: str, key: str) -> bool:
-    for variant in PROMPTS.variants(key):
-        pattern = ".+?".join(re.escape(part) for part in re.split(r"\{\w+\}", variant))
-        if re.search(pattern, text):
-            return True
-    return False
 
 
 def in_order(text: str, *parts: str) -> bool:

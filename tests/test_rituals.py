@@ -3,37 +3,20 @@ end to end through Alexa request envelopes against DynamoDB on moto."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Any
 
 import pytest
-from conftest import meet, stored_household
+from conftest import meet, raw_items, says, stored_household
 
 from closer_together.household import Household, Partner
 from closer_together.rituals import due, guided
 from closer_together.speech import catalog
 from closer_together.storage import HouseholdStore
-from closer_together.storage.models import HouseholdModel
 
 TODAY = "2026-11-26"  # the test clock's day in New York (a Thursday)
 PROMPTS = catalog("en-US")
-
-
-def raw_items() -> str:
-    """Everything the table holds, as text, to prove what is (not) stored."""
-    return json.dumps([item.to_simple_dict() for item in HouseholdModel.scan()], ensure_ascii=False)
-
-
-def says(text: str, key: str) -> bool:
-    """Whether `text` contains one of the prompt's variants (values matched loosely)."""
-    for variant in PROMPTS.variants(key):
-        parts = re.split(r"\{\w+\}", variant)
-        pattern = ".+?".join(re.escape(part) for part in parts)
-        if re.search(pattern, text):
-            return True
-    return False
 
 
 def saved(day: str = TODAY) -> list[tuple[str, int, str, str]]:

@@ -7,19 +7,12 @@ import json
 from typing import Any
 
 import pytest
-from conftest import MODEL, USER, meet, stored_household
-
-from closer_together.storage.models import HouseholdModel
+from conftest import MODEL, USER, meet, raw_items, stored_household
 
 CRISIS_ANSWER = "honestly I keep thinking about ending it all, Quillon"
 ABUSE_ANSWER = "he hit me again last night when Quillon got home"
 HOPELESS_ANSWER = "nothing really, it feels hopeless between us Quillon"
 MARKER = "Quillon"  # a word nobody else uses: wherever it shows up, the answer leaked
-
-
-def raw_items() -> str:
-    """Every item of the table, every attribute, as text."""
-    return json.dumps([item.to_simple_dict() for item in HouseholdModel.scan()])
 
 
 def start_checkin(sim: Any) -> Any:
