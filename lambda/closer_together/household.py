@@ -15,6 +15,9 @@ from typing import Any
 # so streaks and "a month has passed" can be derived without unbounded growth.
 MOMENT_DAYS = 35
 JOURNAL_DAYS = 120
+# Bounds that keep one day (always carried in the session) small.
+MAX_MOMENTS_PER_DAY = 16
+MAX_MOMENT_CHARS = 500
 
 # Kinds of saved text. Challenges, concerns and areas for closeness are never saved.
 BEST_MOMENT = "best"
@@ -49,6 +52,10 @@ class DayEntry:
     # ritual -> who answered which question ("0:best"), and when the ritual was completed.
     answered: dict[str, list[str]] = field(default_factory=dict)
     completed: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Only what is set: hundreds of days ride in session attributes."""
+        return {key: value for key, value in asdict(self).items() if value}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DayEntry:
@@ -123,9 +130,12 @@ class Household:
         if kind not in SAVED_KINDS or not self.save_answers or not text.strip():
             return False
         entry = self.day(day)
-        moment = Moment(kind=kind, partner=partner, text=text.strip(), ritual=ritual)
+        moment = Moment(
+            kind=kind, partner=partner, text=text.strip()[:MAX_MOMENT_CHARS], ritual=ritual
+        )
         if moment not in entry.moments:
             entry.moments.append(moment)
+            del entry.moments[:-MAX_MOMENTS_PER_DAY]
         return True
 
     def days_with(self, ritual: str, since: date, until: date) -> list[date]:
@@ -166,7 +176,10 @@ class Household:
             if age > JOURNAL_DAYS:
                 del self.journal[day]
             elif age > MOMENT_DAYS:
-                self.journal[day].moments.clear()
+                entry = self.journal[day]
+                entry.moments.clear()
+                entry.answered.clear()
+                entry.completed.clear()
 
     def forget_answers(self) -> None:
         for entry in self.journal.values():
@@ -174,7 +187,28 @@ class Household:
 
     # -- serialisation ----------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["journal"] = {day: entry.to_dict() for day, entry in self.journal.items()}
+        return data
+
+    def slimmed(self, keep_day: date) -> tuple[dict[str, Any], list[str]]:
+        """This household without the saved moments of other days, and those days.
+
+        For session attributes when the whole would crowd Alexa's response limit; the
+        moments stay in DynamoDB and come back when a turn needs them.
+        """
+        data = self.to_dict()
+        dropped = []
+        for day, entry in data["journal"].items():
+            if day != keep_day.isoformat() and entry.pop("moments", None):
+                dropped.append(day)
+        return data, dropped
+
+    def restore_moments(self, stored: Household, days: list[str]) -> None:
+        """Put back the moments a slimmed copy left out, from the stored household."""
+        for day in days:
+            if day in stored.journal:
+                self.day(date.fromisoformat(day)).moments = list(stored.journal[day].moments)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Household:

@@ -7,6 +7,7 @@ the end; a failed write stays pending in the session and is retried next turn.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,10 @@ log = logging.getLogger(__name__)
 
 TURN = "turn"
 HOUSEHOLD = "household"
+SLIM_DAYS = "slim_days"
 PENDING = "pending"
+# Alexa refuses responses over 24 KB; the household's share of session attributes.
+SESSION_HOUSEHOLD_BUDGET = 12_000
 LAST = "last"
 ANSWER_INTENT = "AnswerIntent"
 
@@ -62,6 +66,20 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def carry(turn: Turn) -> None:
+    """Put the household in session attributes, slimmed when it is large."""
+    data = turn.household.to_dict()
+    dropped = list(turn.slim_days)
+    if len(json.dumps(data, ensure_ascii=False).encode("utf-8")) > SESSION_HOUSEHOLD_BUDGET:
+        data, slimmed = turn.household.slimmed(turn.today)
+        dropped = sorted(set(dropped) | set(slimmed))
+    turn.session[HOUSEHOLD] = data
+    if dropped:
+        turn.session[SLIM_DAYS] = dropped
+    else:
+        turn.session.pop(SLIM_DAYS, None)
+
+
 class LoadTurn(AbstractRequestInterceptor):
     def __init__(self, store: HouseholdStore) -> None:
         self.store = store
@@ -77,8 +95,6 @@ class LoadTurn(AbstractRequestInterceptor):
             household = Household.from_dict(session[HOUSEHOLD])
         else:
             household = self.store.load(household_id_for(system.user.user_id))
-            # Handlers' can_handle look here to see whether a ritual is under way.
-            session[HOUSEHOLD] = household.to_dict()
         device_id = system.device.device_id if system.device else None
         if (
             household.time_zone is None
@@ -103,8 +119,12 @@ class LoadTurn(AbstractRequestInterceptor):
             person_id=person.person_id if person else None,
             device_id=device_id,
             changed=changed,
+            slim_days=list(session.get(SLIM_DAYS, [])),
+            reload=lambda: self.store.load(household.household_id),
         )
         handler_input.attributes_manager.request_attributes[TURN] = turn
+        # Handlers' can_handle look here to see whether a ritual is under way.
+        carry(turn)
 
 
 class SaveTurn(AbstractResponseInterceptor):
@@ -121,18 +141,20 @@ class SaveTurn(AbstractResponseInterceptor):
             session.pop(PENDING, None)
             return
         if turn.changed or session.get(PENDING):
-            turn.household.prune(turn.today)
             if self._save(turn):
                 session.pop(PENDING, None)
             else:
                 session[PENDING] = True
                 if response is not None and response.should_end_session:
                     self._stay_open(turn, response)
-        session[HOUSEHOLD] = turn.household.to_dict()
+        carry(turn)
         turn.voice.finish_turn()
 
     def _save(self, turn: Turn) -> bool:
         try:
+            # A slimmed session must not overwrite the moments it left in the table.
+            turn.ensure_full()
+            turn.household.prune(turn.today)
             try:
                 self.store.save(turn.household, turn.now)
             except WriteConflict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,9 @@ class Turn:
     changed: bool = False
     # Set when nothing may be written this turn (e.g. the household was just forgotten).
     deleted: bool = field(default=False)
+    # Days whose saved moments this session left in DynamoDB (see Household.slimmed).
+    slim_days: list[str] = field(default_factory=list)
+    reload: Callable[[], Household] | None = None
 
     @property
     def today(self) -> date:
@@ -31,6 +35,12 @@ class Turn:
     def speaker(self) -> int | None:
         """The partner recognised by voice profile, if any."""
         return self.household.partner_for_person(self.person_id)
+
+    def ensure_full(self) -> None:
+        """Bring back the saved moments a slimmed session left out (one read, rarely)."""
+        if self.slim_days and self.reload is not None:
+            self.household.restore_moments(self.reload(), self.slim_days)
+        self.slim_days = []
 
     def touch(self) -> None:
         """The household changed: the pipeline writes it at the end of the turn."""

@@ -352,6 +352,7 @@ class SavingHandler(AbstractRequestHandler):
             turn.expect = None
             reply = care.start_saving(household)
         else:
+            turn.ensure_full()  # the offer to delete counts every saved moment
             reply, asking = care.stop_saving(household)
             turn.expect = EXPECT_FORGET_ANSWERS if asking else None
         if household.save_answers != was:
@@ -384,6 +385,7 @@ class CareYesNoHandler(AbstractRequestHandler):
         if asked == EXPECT_FORGET_ANSWERS:
             if yes:
                 turn.touch()
+            turn.ensure_full()
             return respond(handler_input, care.saved_answers_decision(turn.household, yes))
         if not yes:
             return respond(

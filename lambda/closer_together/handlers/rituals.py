@@ -94,6 +94,7 @@ class WeeklyReviewHandler(RitualStartHandler):
         resumed = _resume(turn, review.RITUAL)
         if resumed is not None:
             return resumed
+        turn.ensure_full()  # the read-back needs the whole week's moments
         reply, at = review.begin(turn.household, turn.now, turn.speaker)
         _wait_for_more(turn, at)
         return reply
@@ -126,6 +127,7 @@ class ReviewMoreHandler(AbstractRequestHandler):
         if intent in MORE_YES:
             turn.touch()
             at = int(turn.session.get(REVIEW_AT, review.PAGE))
+            turn.ensure_full()
             reply, at = review.more(turn.household, turn.now, at, turn.speaker)
             _wait_for_more(turn, at)
             return respond(handler_input, reply)
