@@ -220,3 +220,19 @@ def test_skill_id_is_verified_when_configured(table: str, monkeypatch: Any) -> N
     with pytest.raises(AskSdkException):
         skill.invoke(request_envelope=envelope, context=None)
     assert list(HouseholdModel.scan()) == []
+
+
+def test_pending_write_is_flushed_when_the_session_ends(sim: Any, monkeypatch: Any) -> None:
+    from pynamodb.exceptions import PutError
+
+    sim.launch()
+    real_save = HouseholdModel.save
+
+    def failing_save(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise PutError("table unavailable")
+
+    monkeypatch.setattr(HouseholdModel, "save", failing_save)
+    sim.say("we are Sam and Alex")
+    monkeypatch.setattr(HouseholdModel, "save", real_save)
+    sim.end("EXCEEDED_MAX_REPROMPTS")
+    assert stored_household().names == ["Sam", "Alex"]
