@@ -236,3 +236,24 @@ def test_pending_write_is_flushed_when_the_session_ends(sim: Any, monkeypatch: A
     monkeypatch.setattr(HouseholdModel, "save", real_save)
     sim.end("EXCEEDED_MAX_REPROMPTS")
     assert stored_household().names == ["Sam", "Alex"]
+
+
+def test_cold_import_loads_no_heavy_or_unneeded_library() -> None:
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    probe = (
+        "import sys, lambda_function; "
+        "print(sorted(m for m in ('boto3', 'vaderSentiment', 'flask', 'moto', 'alexa_local') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT / "lambda",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"
