@@ -30,6 +30,7 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
         builder.skill_id = settings.skill_id
     builder.add_global_request_interceptor(LogRequest())
     builder.add_global_request_interceptor(LoadTurn(store))
+    builder.add_global_request_interceptor(reminders.RenewMonthlyReminders())
     builder.add_global_response_interceptor(SaveTurn(store))
     # First match wins: events, then safety, then what the session is waiting for,
     # then rituals, then the commands that work everywhere, then the fallback.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
 from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome, ReminderResult
@@ -688,25 +688,31 @@ class RitualNamedHandler(AbstractRequestHandler):
 # -- bringing reminders back -------------------------------------------------------------------
 
 
-def _launch_as_usual(handler_input: HandlerInput) -> Response:
-    """Hand a launch on to the handler that would have had it (skill.py's order)."""
-    from closer_together.handlers import care, checkin, core, rituals
-
-    for handler in (*care.HANDLERS, *rituals.HANDLERS, *checkin.HANDLERS, *core.HANDLERS):
-        if handler.can_handle(handler_input):
-            return handler.handle(handler_input)
-    return core.LaunchHandler().handle(handler_input)
-
-
 def _loaded(handler_input: HandlerInput) -> Turn | None:
     return handler_input.attributes_manager.request_attributes.get(TURN)
 
 
-class ReminderLaunchHandler(AbstractRequestHandler):
-    """A launch that first renews a monthly one-off or offers back reminders that went.
+class RenewMonthlyReminders(AbstractRequestInterceptor):
+    """At a launch, set the next one-off of a monthly ritual whose last one has passed.
 
-    Any other launch is left alone. `can_handle` only looks at the household the
-    pipeline has already loaded for this request.
+    Runs after the household is loaded, whichever handler then answers the launch; it
+    calls Alexa only when a renewal is due.
+    """
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if not is_request_type("LaunchRequest")(handler_input):
+            return
+        turn = _loaded(handler_input)
+        if turn is None or not turn.household.schedule:
+            return
+        if RitualSchedule(turn.household.schedule).renewals_due(turn.now):
+            ReminderKeeper.of(handler_input).renew()
+
+
+class ReminderLaunchHandler(AbstractRequestHandler):
+    """A launch that offers back reminders that went (permission revoked, completed).
+
+    `can_handle` only looks at the household the pipeline has already loaded.
     """
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -715,17 +721,12 @@ class ReminderLaunchHandler(AbstractRequestHandler):
         turn = _loaded(handler_input)
         if turn is None or not turn.household.schedule:
             return False
-        schedule = RitualSchedule(turn.household.schedule)
-        offer = bool(schedule.with_status(GONE)) and not quiet(turn.household.memory, turn.today)
-        return offer or bool(schedule.renewals_due(turn.now))
+        gone = RitualSchedule(turn.household.schedule).with_status(GONE)
+        return bool(gone) and not quiet(turn.household.memory, turn.today)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        keeper = ReminderKeeper.of(handler_input)
-        keeper.renew()
-        gone = keeper.schedule.with_status(GONE)
-        if not gone or quiet(turn.household.memory, turn.today):
-            return _launch_as_usual(handler_input)
+        gone = RitualSchedule(turn.household.schedule).with_status(GONE)
         intro = (
             [line("welcome.back", **welcome.both(turn.household))] if turn.household.named else []
         )
