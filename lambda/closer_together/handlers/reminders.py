@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
-from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome, ReminderResult
+from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Household, household_id_for
 from closer_together.permissions import SCOPES
@@ -27,7 +26,6 @@ from closer_together.pipeline import TURN, current, expected, respond, slot_id, 
 from closer_together.rituals import welcome
 from closer_together.rituals.schedule import (
     GONE,
-    MONTHLY,
     OFF,
     ON,
     RITUALS,
@@ -42,6 +40,7 @@ from closer_together.rituals.schedule import (
     read_time,
     reminder_memory,
 )
+from closer_together.scheduling import ReminderKeeper, Saved, adopt, differs
 from closer_together.speech import Line, Reply, line
 from closer_together.storage import HouseholdStore, StoreError, WriteConflict
 from closer_together.turn import Turn
@@ -51,6 +50,15 @@ if TYPE_CHECKING:
     from ask_sdk_model import Response
 
 log = logging.getLogger(__name__)
+
+
+def reminder_keeper(handler_input: HandlerInput) -> ReminderKeeper:
+    """The scheduling service for this turn, speaking to Alexa through the SDK's clients."""
+    factory = handler_input.service_client_factory
+    return ReminderKeeper(
+        current(handler_input), ReminderGateway(factory), SettingsGateway(factory)
+    )
+
 
 TOKEN = "reminders"  # the AskFor token, and the permission's short name
 EXPECT_ASK = "reminder:ask"  # a slot of the reminder being set is being asked for
@@ -76,175 +84,6 @@ RITUAL_INTENTS = {
 
 
 # -- keeping the schedule and Alexa in agreement ------------------------------------------
-
-
-@dataclass(frozen=True)
-class Saved:
-    outcome: ReminderOutcome | None  # None: no time zone, nothing was asked of Alexa
-    entry: Entry
-    changed: bool = False  # an existing reminder was updated rather than created
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome is ReminderOutcome.DONE
-
-
-class ReminderKeeper:
-    """Changes reminders at Alexa and, only when Alexa agreed, in the household schedule."""
-
-    def __init__(self, turn: Turn, reminders: ReminderGateway, settings: SettingsGateway) -> None:
-        self.turn = turn
-        self.reminders = reminders
-        self.settings = settings
-        self.schedule = RitualSchedule(turn.household.schedule)
-        self._zone: str | None = None
-
-    def zone(self) -> str | None:
-        """The device's time zone, asked once per keeper (every call shares the 8 s)."""
-        if self._zone is None:
-            self._zone = self.settings.time_zone(self.turn.device_id)
-        return self._zone
-
-    @classmethod
-    def of(cls, handler_input: HandlerInput) -> ReminderKeeper:
-        factory = handler_input.service_client_factory
-        return cls(current(handler_input), ReminderGateway(factory), SettingsGateway(factory))
-
-    def _text(self, ritual: str) -> str:
-        return self.turn.voice.catalog.variants(f"reminder.text.{ritual}")[0]
-
-    def save(self, entry: Entry, *, once: bool = False) -> Saved:
-        """Create the ritual's reminder, or update the one it has (one per ritual)."""
-        turn = self.turn
-        zone = self.zone()
-        if not zone:
-            return Saved(None, entry)
-        old = self.schedule.get(entry.ritual)
-        token = old.alert_token if old is not None and old.status != OFF else None
-        plan = entry.plan(zone, turn.now, once=once)
-        result, updated = self._write(token, entry, plan)
-        if result.outcome is ReminderOutcome.UNSUPPORTED_RECURRENCE and entry.cadence == MONTHLY:
-            # FREQ=MONTHLY is not known to be accepted: remind once, renew each session.
-            plan = entry.plan(zone, turn.now, once=True)
-            result, updated = self._write(token, entry, plan)
-        if result.outcome is ReminderOutcome.TIMED_OUT and not updated:
-            # Alexa may have made it anyway; the next listing looks for it.
-            maybe = Entry.from_dict(entry.ritual, entry.to_dict())
-            maybe.rule, maybe.zone, maybe.once = plan.rule, zone, plan.rule is None
-            maybe.next = plan.scheduled.isoformat() if maybe.once else None
-            unsure = reminder_memory(turn.household.memory).setdefault("unsure", {})
-            unsure[entry.ritual] = maybe.to_dict()
-            turn.touch()
-        if not result.ok:
-            return Saved(result.outcome, entry, updated)
-        entry.alert_token = result.alert_token or token
-        entry.status = ON
-        entry.zone = zone
-        entry.rule = plan.rule
-        entry.once = plan.rule is None
-        entry.next = plan.scheduled.isoformat() if entry.once else None
-        self.schedule.put(entry, turn.now)
-        reminder_memory(turn.household.memory).get("unsure", {}).pop(entry.ritual, None)
-        turn.touch()
-        return Saved(result.outcome, entry, updated)
-
-    def _write(self, token: str | None, entry: Entry, plan: Any) -> tuple[ReminderResult, bool]:
-        text, locale = self._text(entry.ritual), self.turn.locale
-        if token:
-            result = self.reminders.update(token, plan, text, locale)
-            if result.outcome is not ReminderOutcome.NOT_FOUND:
-                return result, True
-        # No reminder yet, or Alexa no longer has it: a new one.
-        return self.reminders.create(plan, text, locale), False
-
-    def cancel(self, entry: Entry) -> ReminderOutcome:
-        outcome = ReminderOutcome.DONE
-        if entry.alert_token:
-            outcome = self.reminders.delete(entry.alert_token).outcome
-        if outcome in (
-            ReminderOutcome.DONE,
-            ReminderOutcome.NOT_FOUND,
-            ReminderOutcome.NEEDS_PERMISSION,
-        ):
-            entry.status, entry.alert_token = OFF, None
-            self.schedule.put(entry, self.turn.now)
-            self.turn.touch()
-        return outcome
-
-    def renew(self) -> None:
-        """Set the next one-off reminder of a monthly ritual whose last one has passed."""
-        for entry in self.schedule.renewals_due(self.turn.now):
-            saved = self.save(entry, once=True)
-            if saved.outcome is ReminderOutcome.NEEDS_PERMISSION:
-                entry.status = GONE
-                self.schedule.put(entry, self.turn.now)
-                self.turn.touch()
-
-    def reconcile(self) -> None:
-        """Read Alexa's reminders back and make the schedule say what Alexa holds."""
-        memory = reminder_memory(self.turn.household.memory)
-        entries = self.schedule.with_status(ON)
-        if not entries and not memory.get("unsure"):
-            return
-        result = self.reminders.list()
-        if result.outcome is ReminderOutcome.NEEDS_PERMISSION:
-            for entry in entries:
-                entry.status = GONE
-                self.schedule.put(entry, self.turn.now)
-            self.turn.touch()
-            return
-        if not result.ok:
-            return  # say what is stored; nothing better is known
-        alerts = {alert.alert_token: alert for alert in result.alerts}
-        for entry in entries:
-            alert = alerts.get(entry.alert_token or "")
-            if alert is None:
-                entry.status, entry.alert_token = OFF, None  # deleted outside the skill
-                self.schedule.put(entry, self.turn.now)
-                self.turn.touch()
-                continue
-            seen = entry_from_alert(entry.ritual, alert.rule, alert.scheduled)
-            if seen is not None and _differs(entry, seen):
-                _adopt(entry, seen)
-                self.schedule.put(entry, self.turn.now)
-                self.turn.touch()
-        known = {e.alert_token for e in self.schedule.entries() if e.alert_token}
-        for ritual, data in dict(memory.get("unsure") or {}).items():
-            wanted = Entry.from_dict(ritual, data)
-            found = next(
-                (
-                    a
-                    for a in result.alerts
-                    if a.alert_token not in known
-                    and a.status == "ON"
-                    and a.text == self._text(ritual)
-                    and (a.rule == wanted.rule if wanted.rule else not a.rule)
-                ),
-                None,
-            )
-            if found is not None:
-                wanted.alert_token, wanted.status = found.alert_token, ON
-                if wanted.once:
-                    wanted.next = found.scheduled
-                self.schedule.put(wanted, self.turn.now)
-            memory["unsure"].pop(ritual, None)
-            self.turn.touch()
-
-
-def _differs(entry: Entry, seen: Entry) -> bool:
-    if seen.once:
-        # A one-off says only when it goes off; the ritual's day stays as the couple chose.
-        return entry.once and (entry.time, entry.next) != (seen.time, seen.next)
-    return (entry.time, entry.day, entry.week) != (seen.time, seen.day, seen.week)
-
-
-def _adopt(entry: Entry, seen: Entry) -> None:
-    if seen.once:
-        entry.time, entry.next = seen.time, seen.next
-        return
-    entry.time, entry.day, entry.week = seen.time, seen.day, seen.week
-    entry.once, entry.next = False, None
-    entry.rule = entry.recurrence_rule()
 
 
 # -- words ---------------------------------------------------------------------------------
@@ -367,7 +206,7 @@ def _continue(handler_input: HandlerInput, draft: dict[str, Any], missing: str |
     entry = Entry.from_draft(draft)
     old = RitualSchedule(turn.household.schedule).get(entry.ritual)
     about = _about(turn, entry)
-    if old is not None and old.status == ON and not _differs(old, entry):
+    if old is not None and old.status == ON and not differs(old, entry):
         turn.expect = None
         turn.session.pop(DRAFT, None)
         return Reply([line("reminder.move.same", **about)], end_session=True)
@@ -382,7 +221,7 @@ def _continue(handler_input: HandlerInput, draft: dict[str, Any], missing: str |
 def _save_and_answer(handler_input: HandlerInput, entries: list[Entry], restoring: bool) -> Reply:
     """Save each entry at Alexa; ask for the permission when Alexa answers 401."""
     turn = current(handler_input)
-    keeper = ReminderKeeper.of(handler_input)
+    keeper = reminder_keeper(handler_input)
     said: list[Line] = []
     restored: list[str] = []
     for index, entry in enumerate(entries):
@@ -518,7 +357,7 @@ class ListRemindersHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        keeper = ReminderKeeper.of(handler_input)
+        keeper = reminder_keeper(handler_input)
         keeper.renew()
         keeper.reconcile()
         said: list[Line] = []
@@ -617,7 +456,7 @@ class MoveReminderHandler(AbstractRequestHandler):
                 handler_input,
                 Reply([line("reminder.move.same", **_about(turn, entry))], end_session=True),
             )
-        saved = ReminderKeeper.of(handler_input).save(moved, once=entry.once)
+        saved = reminder_keeper(handler_input).save(moved, once=entry.once)
         if saved.outcome is ReminderOutcome.NEEDS_PERMISSION:
             return respond(handler_input, _ask_permission(handler_input, [moved], False, []))
         if saved.ok:
@@ -653,7 +492,7 @@ class CancelReminderHandler(AbstractRequestHandler):
                 reply = Reply([line("reminder.cancel.nothing")])
             reply.end_session = True
             return respond(handler_input, reply)
-        outcome = ReminderKeeper.of(handler_input).cancel(entry)
+        outcome = reminder_keeper(handler_input).cancel(entry)
         about = _about(turn, entry)
         if outcome is ReminderOutcome.DONE or outcome is ReminderOutcome.NOT_FOUND:
             said = [line("reminder.cancel.done", **about)]
@@ -706,7 +545,7 @@ class RenewMonthlyReminders(AbstractRequestInterceptor):
         if turn is None or not turn.household.schedule:
             return
         if RitualSchedule(turn.household.schedule).renewals_due(turn.now):
-            ReminderKeeper.of(handler_input).renew()
+            reminder_keeper(handler_input).renew()
 
 
 class ReminderLaunchHandler(AbstractRequestHandler):
@@ -867,9 +706,9 @@ class ReminderEventHandler(AbstractRequestHandler):
             if entry is None:
                 return False
             seen = entry_from_alert(entry.ritual, alert.rule, alert.scheduled)
-            if seen is None or not _differs(entry, seen):
+            if seen is None or not differs(entry, seen):
                 return False
-            _adopt(entry, seen)
+            adopt(entry, seen)
             schedule.put(entry, now)
             return True
 
