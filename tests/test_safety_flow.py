@@ -57,6 +57,7 @@ def test_abuse_inside_a_checkin_answer_points_to_individual_support_not_couples_
     lowered = turn.text.lower()
     assert "couples" not in lowered and "emotionally focused" not in lowered
     assert "therapy" not in lowered
+    assert turn.card is None  # the Alexa app's history is not a safe place for this
     assert turn.ends_session
     assert_not_kept(turn)
 

@@ -87,7 +87,7 @@ def concern_in(handler_input: HandlerInput) -> concerns.Concern | None:
 
 
 def respond_with_message(
-    handler_input: HandlerInput, message: concerns.SafetyMessage, reply: Reply
+    handler_input: HandlerInput, message: concerns.SafetyMessage, reply: Reply, card: bool = True
 ) -> Response:
     """The fixed, reviewed message first (spoken as written), then the reply; a card too."""
     turn = current(handler_input)
@@ -97,7 +97,8 @@ def respond_with_message(
     last = turn.session.get(LAST) or {}
     last["speech"] = f"{message.ssml} {last.get('speech') or ''}".strip()
     turn.session[LAST] = last
-    response.card = SimpleCard(title=message.card_title, content=message.card_text)
+    if card:
+        response.card = SimpleCard(title=message.card_title, content=message.card_text)
     return response
 
 
@@ -123,7 +124,11 @@ class SafetyHandler(AbstractRequestHandler):
         turn.expect = None
         turn.session.pop(TRIES, None)
         if concern is not concerns.Concern.PROFESSIONAL_HELP:
-            return respond_with_message(handler_input, message, Reply([], end_session=True))
+            # The Alexa app keeps cards where a partner may read them: none about abuse.
+            card = concern is not concerns.Concern.ABUSE
+            return respond_with_message(
+                handler_input, message, Reply([], end_session=True), card=card
+            )
         return respond_with_message(handler_input, message, self._after_note(handler_input))
 
     @staticmethod
