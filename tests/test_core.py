@@ -257,3 +257,24 @@ def test_cold_import_loads_no_heavy_or_unneeded_library() -> None:
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_events_nobody_needs_are_acknowledged_quietly(sim: Any, caplog: Any) -> None:
+    import logging
+    from datetime import UTC, datetime
+
+    from alexa_local import envelopes
+
+    caplog.set_level(logging.INFO)
+    when = datetime(2026, 11, 27, tzinfo=UTC)
+    for turn in (
+        sim.event(envelopes.skill_event(sim.device, "SkillEnabled", when)),
+        sim.event(
+            envelopes.reminders_event(sim.device, "ReminderStarted", when, alert_tokens=["token"])
+        ),
+        sim.event(
+            envelopes.reminders_event(sim.device, "ReminderCreated", when, alert_tokens=["token"])
+        ),
+    ):
+        assert turn.raw["response"] == {}
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -239,9 +239,16 @@ def intent_name(handler_input: HandlerInput) -> str | None:
     return intent.name if intent is not None else None
 
 
+def session_of(handler_input: HandlerInput) -> dict[str, Any]:
+    """The session attributes, or an empty dict for a request outside any session."""
+    if not in_session(handler_input):
+        return {}
+    return handler_input.attributes_manager.session_attributes
+
+
 def expected(handler_input: HandlerInput) -> str | None:
     """What this session's last question waits for (a pure look, for can_handle)."""
-    return handler_input.attributes_manager.session_attributes.get("expect")
+    return session_of(handler_input).get("expect")
 
 
 def slot_text(handler_input: HandlerInput, name: str) -> str | None:

@@ -12,7 +12,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
 from closer_together.gateways.timers import TimerGateway, TimerResult
-from closer_together.pipeline import current, intent_name, respond, slot_text
+from closer_together.pipeline import current, intent_name, respond, session_of, slot_text
 from closer_together.rituals import guided, welcome
 from closer_together.rituals.people import who_is_speaking
 from closer_together.speech import Name, Reply, line
@@ -40,7 +40,7 @@ TALK_MINUTES = 15
 
 
 def _has_progress(handler_input: HandlerInput) -> bool:
-    session = handler_input.attributes_manager.session_attributes
+    session = session_of(handler_input)
     return bool((session.get("household") or {}).get("progress"))
 
 
@@ -82,7 +82,7 @@ class WhoIsSpeakingHandler(AbstractRequestHandler):
     """The answer to "Is this Sam or Alex?"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        session = handler_input.attributes_manager.session_attributes
+        session = session_of(handler_input)
         return str(session.get("expect", "")).startswith("who:") and intent_name(handler_input) in (
             "NamesIntent",
             "AnswerIntent",
@@ -114,7 +114,7 @@ class RitualTurnHandler(AbstractRequestHandler):
     """Every utterance while a guided ritual is under way today."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        session = handler_input.attributes_manager.session_attributes
+        session = session_of(handler_input)
         if session.get("expect"):
             return False  # the session waits for something else (a name, a yes or no)
         return _has_progress(handler_input) and intent_name(handler_input) in RITUAL_INTENTS

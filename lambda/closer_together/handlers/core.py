@@ -14,6 +14,7 @@ from closer_together.pipeline import (
     elicit_directive,
     in_session,
     respond,
+    session_of,
     slot_text,
 )
 from closer_together.rituals import due, welcome
@@ -48,7 +49,7 @@ class NamesHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if not is_intent_name("NamesIntent")(handler_input):
             return False
-        session = handler_input.attributes_manager.session_attributes
+        session = session_of(handler_input)
         household = session.get("household") or {}
         return session.get("expect") == "names" or len(household.get("partners", [])) < 2
 
@@ -154,6 +155,17 @@ class FallbackHandler(AbstractRequestHandler):
         )
 
 
+class QuietEventHandler(AbstractRequestHandler):
+    """Any other event without a session (e.g. SkillEnabled): nothing to do, nothing said."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return not in_session(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info("event acknowledged: %s", handler_input.request_envelope.request.object_type)
+        return handler_input.response_builder.response
+
+
 class ErrorHandler(AbstractExceptionHandler):
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return True
@@ -185,4 +197,4 @@ HANDLERS: list[AbstractRequestHandler] = [
     RepeatHandler(),
     SessionEndedHandler(),
 ]
-LAST_HANDLERS: list[AbstractRequestHandler] = [FallbackHandler()]
+LAST_HANDLERS: list[AbstractRequestHandler] = [FallbackHandler(), QuietEventHandler()]

@@ -22,7 +22,15 @@ from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Household, household_id_for
 from closer_together.permissions import SCOPES
-from closer_together.pipeline import TURN, current, expected, respond, slot_id, slot_text
+from closer_together.pipeline import (
+    TURN,
+    current,
+    expected,
+    respond,
+    session_of,
+    slot_id,
+    slot_text,
+)
 from closer_together.rituals import welcome
 from closer_together.rituals.schedule import (
     GONE,
@@ -510,7 +518,7 @@ class RitualNamedHandler(AbstractRequestHandler):
         intent = getattr(handler_input.request_envelope.request, "intent", None)
         if intent is None or intent.name not in RITUAL_INTENTS:
             return False
-        session = handler_input.attributes_manager.session_attributes
+        session = session_of(handler_input)
         asked = (session.get(DRAFT) or {}).get("asked")
         expect = session.get("expect")
         return expect == EXPECT_WHICH or (expect == EXPECT_ASK and asked == "ritual")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
-from closer_together.pipeline import current, expected, intent_name, respond, slot_text
+from closer_together.pipeline import current, expected, intent_name, respond, session_of, slot_text
 from closer_together.rituals import deck, guided, review, welcome
 from closer_together.speech import Line, Reply, line
 from closer_together.turn import Turn
@@ -42,7 +42,7 @@ MORE_OTHER = ("AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AnswerIntent", "Nam
 
 
 def _active_ritual(handler_input: HandlerInput) -> str | None:
-    session = handler_input.attributes_manager.session_attributes
+    session = session_of(handler_input)
     progress = (session.get("household") or {}).get("progress") or {}
     return progress.get("ritual")
 
