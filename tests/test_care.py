@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import meet, raw_items, stored_household
+from conftest import meet, raw_items, says, stored_household
 
 from closer_together.rituals import care
 from closer_together.storage import HouseholdStore
@@ -261,7 +261,7 @@ def test_a_timeout_in_the_middle_of_a_checkin_keeps_the_ritual_for_later(sim: An
     assert household.progress["step"] == asked["step"]
     assert "heated" not in raw_items()
     turn = sim.say("ask closer together for the next question")
-    assert "best part" in turn.text or "best thing" in turn.text or "high point" in turn.text
+    assert says(turn.text, "checkin.q.best")
 
 
 # --- professional help -------------------------------------------------------------------------

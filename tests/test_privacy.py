@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DEVICE, MODEL, USER, meet, stored_household
+from conftest import DEVICE, MODEL, USER, meet, says, stored_household
 
 from alexa_local import envelopes
 from alexa_local.simulator import Simulator
@@ -173,7 +173,7 @@ def test_stop_saving_offers_to_delete_what_was_saved_yes(sim: Any) -> None:
     turn = sim.say("tell closer together to stop saving our answers")
     assert "delete" in turn.text and turn.text.endswith("?")
     turn = sim.say("yes")
-    assert "deleted" in turn.text
+    assert says(turn.text, "saving.deleted")
     assert "picnic" not in json.dumps(items())
     household = stored_household()
     assert household.save_answers is False and household.names == ["Sam", "Alex"]

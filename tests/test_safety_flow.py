@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import MODEL, USER, meet, raw_items, stored_household
+from conftest import MODEL, USER, meet, raw_items, says, stored_household
 
 CRISIS_ANSWER = "honestly I keep thinking about ending it all, Quillon"
 ABUSE_ANSWER = "he hit me again last night when Quillon got home"
@@ -44,7 +44,7 @@ def test_crisis_inside_a_checkin_answer_interrupts_and_is_never_stored(sim: Any)
     assert household.progress == before
     assert not any(day.moments for day in household.journal.values())
     resumed = sim.say("ask closer together for the next question")
-    assert "best" in resumed.text or "high point" in resumed.text
+    assert says(resumed.text, "checkin.q.best")
 
 
 def test_abuse_inside_a_checkin_answer_points_to_individual_support_not_couples_therapy(

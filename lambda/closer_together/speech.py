@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -150,7 +151,9 @@ class Voice:
             return f'<break time="{int(item.params.get("ms", 400))}ms"/>'
         variants = self.catalog.variants(item.key)
         uses: dict[str, int] = self.memory.setdefault("uses", {})
-        start = (self.seed + uses.get(item.key, 0)) % len(variants)
+        # The same question to each partner, or again after a new session, words differently.
+        offset = zlib.crc32(repr(sorted(item.params.items())).encode("utf-8"))
+        start = (self.seed + uses.get(item.key, 0) + offset) % len(variants)
         uses[item.key] = uses.get(item.key, 0) + 1
         previous = set(self.memory.get("last", []))
         for offset in range(len(variants)):
