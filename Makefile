@@ -25,12 +25,14 @@ run: $(STAMP)  ## talk to the skill in a local console (ARGS="--voice", "--say '
 test: $(STAMP) node_modules/.package-lock.json  ## everything CI runs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	scripts/lint_template.sh
 	$(BIN)/pytest -p no:cacheprovider
 
-lint: $(STAMP)  ## ruff and the SAM-aware template lint only
+lint: $(STAMP)  ## ruff, mypy and the SAM-aware template lint only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	scripts/lint_template.sh
 
 serve: $(STAMP)  ## the skill as a verified web service (needs SKILL_ID, a table and AWS credentials)

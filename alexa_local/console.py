@@ -82,7 +82,7 @@ class Console:
         *,
         due: Callable[[datetime], list[str]],
         grant: Callable[[str], None],
-        save: Callable[[], None],
+        save: Callable[[], object],
         out: TextIO,
         verbose: bool = False,
         show_ssml: bool = False,

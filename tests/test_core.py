@@ -278,3 +278,14 @@ def test_events_nobody_needs_are_acknowledged_quietly(sim: Any, caplog: Any) -> 
     ):
         assert turn.raw["response"] == {}
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_request_without_a_user_id_is_answered_and_touches_no_household(sim: Any) -> None:
+    from alexa_local import envelopes
+
+    event = envelopes.launch(sim.device, envelopes.Session(), sim.now())
+    event["context"]["System"]["user"] = {}
+    event["session"]["user"] = {}
+    answer = sim.event(event)
+    assert answer.ssml.startswith("<speak>Sorry")
+    assert list(HouseholdModel.scan()) == []

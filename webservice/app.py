@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webservice.verify import (
     RequestRejected,
@@ -155,7 +156,7 @@ def create_app(
         body = request.get_data(cache=False)
         try:
             if active_verifier is not None:
-                payload = active_verifier.verify(request.headers, body)
+                payload = active_verifier.verify(dict(request.headers), body)
             else:
                 payload = parse_body(body)
             if settings.skill_id:
@@ -188,7 +189,7 @@ def create_app(
         return _json(skill.serializer.serialize(response), 200)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
+    def http_error(error: HTTPException) -> WerkzeugResponse:
         response = error.get_response()
         response.set_data(json.dumps({"error": error.name}))
         response.content_type = "application/json"

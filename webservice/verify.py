@@ -110,7 +110,9 @@ class CertUrlPolicy:
 
 class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
     # A redirect would lead away from the host the URL rules approved.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> None:
         return None
 
 

@@ -163,7 +163,7 @@ class Household:
         return count
 
     def moments_between(self, since: date, until: date) -> list[tuple[date, Moment]]:
-        found = []
+        found: list[tuple[date, Moment]] = []
         for day in sorted(self.journal):
             when = date.fromisoformat(day)
             if since <= when <= until:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.dispatch_components import (
@@ -31,6 +31,7 @@ from closer_together.turn import Turn
 if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
+    from ask_sdk_model.interfaces.system import SystemState
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,31 @@ ANSWER_INTENT = "AnswerIntent"
 
 
 def current(handler_input: HandlerInput) -> Turn:
-    return handler_input.attributes_manager.request_attributes[TURN]
+    return cast(Turn, handler_input.attributes_manager.request_attributes[TURN])
+
+
+def loaded(handler_input: HandlerInput) -> Turn | None:
+    """This request's turn, if the pipeline made one (requests in a session)."""
+    return cast("Turn | None", handler_input.attributes_manager.request_attributes.get(TURN))
+
+
+def request_of(handler_input: HandlerInput) -> Any:
+    """The request, loosely typed: its fields (payload, token, intent) depend on its type."""
+    return handler_input.request_envelope.request
+
+
+def system_of(handler_input: HandlerInput) -> SystemState:
+    """context.System: both front doors refuse an envelope without it."""
+    context = handler_input.request_envelope.context
+    return cast("SystemState", context.system if context is not None else None)
+
+
+def user_id_of(handler_input: HandlerInput) -> str:
+    """The Alexa user id that keys the household; never guessed when it is missing."""
+    user = system_of(handler_input).user
+    if user is None or not user.user_id:
+        raise ValueError("request without a user id")
+    return str(user.user_id)
 
 
 def in_session(handler_input: HandlerInput) -> bool:
@@ -87,14 +112,13 @@ class LoadTurn(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         if not in_session(handler_input):
             return  # skill events carry no session; their handlers use the store directly
-        envelope = handler_input.request_envelope
-        session = handler_input.attributes_manager.session_attributes
-        system = envelope.context.system
+        session = session_of(handler_input)
+        system = system_of(handler_input)
         changed = False
         if HOUSEHOLD in session:
             household = Household.from_dict(session[HOUSEHOLD])
         else:
-            household = self.store.load(household_id_for(system.user.user_id))
+            household = self.store.load(household_id_for(user_id_of(handler_input)))
         device_id = system.device.device_id if system.device else None
         if (
             household.time_zone is None
@@ -108,7 +132,7 @@ class LoadTurn(AbstractRequestInterceptor):
                 household.time_zone = zone
                 changed = household.version is not None
         now = _request_time(handler_input).astimezone(_zone(household.time_zone))
-        locale = envelope.request.locale or "en-US"
+        locale = request_of(handler_input).locale or "en-US"
         person = getattr(system, "person", None)
         turn = Turn(
             household=household,
@@ -132,7 +156,7 @@ class SaveTurn(AbstractResponseInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        turn: Turn | None = handler_input.attributes_manager.request_attributes.get(TURN)
+        turn = loaded(handler_input)
         if turn is None:
             return
         session = turn.session
@@ -187,7 +211,7 @@ class LogRequest(AbstractRequestInterceptor):
     """Log what kind of request came in, never what anyone said."""
 
     def process(self, handler_input: HandlerInput) -> None:
-        request = handler_input.request_envelope.request
+        request = request_of(handler_input)
         intent = getattr(request, "intent", None)
         log.info(
             "request %s%s",
@@ -243,7 +267,7 @@ def session_of(handler_input: HandlerInput) -> dict[str, Any]:
     """The session attributes, or an empty dict for a request outside any session."""
     if not in_session(handler_input):
         return {}
-    return handler_input.attributes_manager.session_attributes
+    return cast(dict[str, Any], handler_input.attributes_manager.session_attributes)
 
 
 def expected(handler_input: HandlerInput) -> str | None:

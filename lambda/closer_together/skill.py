@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
@@ -27,7 +27,7 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
     store = storage.HouseholdStore()
     builder = CustomSkillBuilder(api_client=BoundedApiClient())
     if settings.skill_id:
-        builder.skill_id = settings.skill_id
+        builder.skill_id = settings.skill_id  # type: ignore[assignment]  # SDK types it as None
     builder.add_global_request_interceptor(LogRequest())
     builder.add_global_request_interceptor(LoadTurn(store))
     builder.add_global_request_interceptor(reminders.RenewMonthlyReminders())
@@ -71,7 +71,7 @@ def answer(skill: CustomSkill, event: dict[str, Any], context: Any) -> dict[str,
     # ask-sdk-model drops SkillDisabled's body; its persistence status decides a deletion.
     care.keep_persistence_status(envelope, event)
     response = skill.invoke(request_envelope=envelope, context=context)
-    return skill.serializer.serialize(response)
+    return cast(dict[str, Any], skill.serializer.serialize(response))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

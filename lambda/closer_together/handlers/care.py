@@ -31,6 +31,7 @@ from closer_together.pipeline import (
     respond,
     slot_id,
     slot_text,
+    user_id_of,
 )
 from closer_together.rituals import care, guided, welcome
 from closer_together.speech import Reply, line
@@ -480,9 +481,8 @@ class SkillDisabledHandler(AbstractRequestHandler):
             return handler_input.response_builder.response
         if status is None:
             log.warning("skill disabled without a persistence status: deleting")
-        user = handler_input.request_envelope.context.system.user
         try:
-            HouseholdStore().delete(household_id_for(user.user_id))
+            HouseholdStore().delete(household_id_for(user_id_of(handler_input)))
         except StoreError as error:
             log.error("household not deleted on disable: %s", type(error).__name__)
         return handler_input.response_builder.response

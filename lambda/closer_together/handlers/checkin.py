@@ -12,7 +12,14 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
 from closer_together.gateways.timers import TimerGateway, TimerResult
-from closer_together.pipeline import current, intent_name, respond, session_of, slot_text
+from closer_together.pipeline import (
+    current,
+    intent_name,
+    request_of,
+    respond,
+    session_of,
+    slot_text,
+)
 from closer_together.rituals import guided, welcome
 from closer_together.rituals.people import who_is_speaking
 from closer_together.speech import Name, Reply, line
@@ -151,7 +158,7 @@ class RitualTurnHandler(AbstractRequestHandler):
         if intent == "AMAZON.StartOverIntent":
             return respond(handler_input, guided.start_over(household, plan, turn.now))
         if intent in NEXT_INTENTS or (talking and intent == "AMAZON.YesIntent"):
-            if handler_input.request_envelope.session.new:
+            if request_is_new_session(handler_input):
                 return respond(handler_input, guided.resume(household, plan, turn.now))
             if talking:
                 return respond(handler_input, guided.advance(household, plan, turn.now))
@@ -178,6 +185,11 @@ class ResumeHandler(AbstractRequestHandler):
             reply, turn.expect = welcome.launch(turn.household)
             return respond(handler_input, reply)
         return respond(handler_input, nothing_waiting(turn))
+
+
+def request_is_new_session(handler_input: HandlerInput) -> bool:
+    session = handler_input.request_envelope.session
+    return bool(session is not None and session.new)
 
 
 def nothing_waiting(turn: Turn) -> Reply:
@@ -266,7 +278,7 @@ class TimerPermissionHandler(AbstractRequestHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
+        request = request_of(handler_input)
         status = str((request.payload or {}).get("status", "NOT_ANSWERED")).upper()
         if status == "ACCEPTED":
             return respond(handler_input, start_timer(handler_input))

@@ -13,6 +13,7 @@ from closer_together.pipeline import (
     current,
     elicit_directive,
     in_session,
+    request_of,
     respond,
     session_of,
     slot_text,
@@ -162,7 +163,7 @@ class QuietEventHandler(AbstractRequestHandler):
         return not in_session(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("event acknowledged: %s", handler_input.request_envelope.request.object_type)
+        log.info("event acknowledged: %s", request_of(handler_input).object_type)
         return handler_input.response_builder.response
 
 

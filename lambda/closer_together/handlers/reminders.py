@@ -23,9 +23,10 @@ from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Household, household_id_for
 from closer_together.permissions import SCOPES
 from closer_together.pipeline import (
-    TURN,
     current,
     expected,
+    loaded,
+    request_of,
     respond,
     session_of,
     slot_id,
@@ -259,7 +260,7 @@ def _ask_permission(
         # They said no within the week: no voice request, only the way to the setting.
         _consent_card(handler_input)
         return Reply([*said, line("reminder.permission.quiet")], end_session=True)
-    pending = {"entries": [{"ritual": e.ritual, **e.to_dict()} for e in entries]}
+    pending: dict[str, Any] = {"entries": [{"ritual": e.ritual, **e.to_dict()} for e in entries]}
     if restoring:
         pending["restoring"] = True
     # Alexa may answer the request in a new session: keep it in the household too.
@@ -322,7 +323,7 @@ class ReminderPermissionHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        request = handler_input.request_envelope.request
+        request = request_of(handler_input)
         status = str((request.payload or {}).get("status", "NOT_ANSWERED")).upper()
         memory = reminder_memory(turn.household.memory)
         pending = turn.session.pop(PENDING, None) or memory.get(PENDING) or {}
@@ -535,10 +536,6 @@ class RitualNamedHandler(AbstractRequestHandler):
 # -- bringing reminders back -------------------------------------------------------------------
 
 
-def _loaded(handler_input: HandlerInput) -> Turn | None:
-    return handler_input.attributes_manager.request_attributes.get(TURN)
-
-
 class RenewMonthlyReminders(AbstractRequestInterceptor):
     """At a launch, set the next one-off of a monthly ritual whose last one has passed.
 
@@ -549,7 +546,7 @@ class RenewMonthlyReminders(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         if not is_request_type("LaunchRequest")(handler_input):
             return
-        turn = _loaded(handler_input)
+        turn = loaded(handler_input)
         if turn is None or not turn.household.schedule:
             return
         if RitualSchedule(turn.household.schedule).renewals_due(turn.now):
@@ -565,7 +562,7 @@ class ReminderLaunchHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if not is_request_type("LaunchRequest")(handler_input):
             return False
-        turn = _loaded(handler_input)
+        turn = loaded(handler_input)
         if turn is None or not turn.household.schedule:
             return False
         gone = RitualSchedule(turn.household.schedule).with_status(GONE)
@@ -668,8 +665,8 @@ class ReminderEventHandler(AbstractRequestHandler):
         return kind.startswith("Reminders.")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
-        kind = request.object_type.removeprefix("Reminders.")
+        request = request_of(handler_input)
+        kind = str(request.object_type).removeprefix("Reminders.")
         body = getattr(request, "body", None)
         log.info("reminders event %s", kind)
         if kind == "ReminderDeleted":

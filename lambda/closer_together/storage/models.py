@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -43,9 +45,9 @@ class HouseholdModel(Model):
     time_zone = UnicodeAttribute(null=True)
     save_answers = BooleanAttribute(default=True)
     # Free-form maps: date -> {done, moments}; ritual -> progress or memory.
-    journal = MapAttribute(default=dict)
-    progress = MapAttribute(null=True)
-    memory = MapAttribute(default=dict)
-    schedule = MapAttribute(default=dict)
+    journal: MapAttribute[str, Any] = MapAttribute(default=dict)
+    progress: MapAttribute[str, Any] = MapAttribute(null=True)
+    memory: MapAttribute[str, Any] = MapAttribute(default=dict)
+    schedule: MapAttribute[str, Any] = MapAttribute(default=dict)
     version = VersionAttribute()
     expires_at = TTLAttribute(null=True)
