@@ -17,8 +17,11 @@ def test_first_launch_asks_for_names_and_saves_both(sim: Any) -> None:
 
     turn = sim.say("we are Sam and Alex")
     assert "Sam and Alex" in turn.text
-    assert "check-in" in turn.text
+    assert "right?" in turn.text  # confirmed once
     assert [p.name for p in stored_household().partners] == ["Sam", "Alex"]
+    turn = sim.say("yes")
+    assert "check-in" in turn.text
+    assert "Sam and Alex" not in turn.text  # not said twice
 
 
 def test_names_one_at_a_time(sim: Any) -> None:
@@ -104,9 +107,9 @@ def test_session_ended_request_is_accepted(sim: Any) -> None:
 
 def test_names_with_markup_are_escaped(sim: Any) -> None:
     sim.launch()
-    turn = sim.intent("NamesIntent", firstName='Sam & "Jo" <3', secondName="Alex 😀")
-    assert "&amp;" in turn.ssml and "&lt;3" in turn.ssml
-    assert "Alex 😀" in turn.text
+    turn = sim.intent("NamesIntent", firstName='Jo & "Kai"', secondName="Zoë <3")
+    assert "&amp;" in turn.ssml and "&quot;" in turn.ssml and "&lt;3" in turn.ssml
+    assert 'Jo & "Kai" and Zoë <3' in turn.text
 
 
 def test_failed_write_is_kept_and_written_on_a_later_turn(sim: Any, monkeypatch: Any) -> None:

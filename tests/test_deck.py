@@ -148,16 +148,19 @@ def test_an_exhausted_level_gives_way_to_the_nearest_and_stale_ids_are_dropped()
 
 
 @pytest.mark.parametrize(
-    ("said", "shift"),
+    ("said", "intent"),
     [
-        ("go deeper", 1),
-        ("Let's go deeper.", 1),
-        ("something lighter", -1),
-        ("deeper feelings", None),
+        ("go deeper", "GoDeeperIntent"),
+        ("Let's go deeper.", "GoDeeperIntent"),
+        ("something lighter", "LighterQuestionIntent"),
+        ("deeper feelings", "AnswerIntent"),
     ],
 )
-def test_only_a_bare_request_counts_as_a_change_of_depth(said: str, shift: int | None) -> None:
-    assert deck.shift_asked(said) == shift
+def test_only_a_bare_request_counts_as_a_change_of_depth(said: str, intent: str) -> None:
+    from closer_together.dialog import Waiting, hear
+
+    heard = hear(Waiting.RITUAL_ANSWER, "AnswerIntent", {"answer": said}, "en-US")
+    assert heard.intent == intent
 
 
 ARTICLE = [

@@ -22,8 +22,11 @@ from ask_sdk_model.intent import Intent
 from ask_sdk_model.slot import Slot
 from ask_sdk_model.ui import SimpleCard
 
+from closer_together import dialog
+from closer_together.dialog import Waiting
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Household, household_id_for
+from closer_together.rituals import guided
 from closer_together.speech import Reply, Voice, catalog, line, plain
 from closer_together.storage import HouseholdStore, StoreError, WriteConflict
 from closer_together.turn import Turn
@@ -75,6 +78,11 @@ def user_id_of(handler_input: HandlerInput) -> str:
 
 def in_session(handler_input: HandlerInput) -> bool:
     return handler_input.request_envelope.session is not None
+
+
+def request_is_new_session(handler_input: HandlerInput) -> bool:
+    session = handler_input.request_envelope.session
+    return bool(session is not None and session.new)
 
 
 def _request_time(handler_input: HandlerInput) -> datetime:
@@ -146,9 +154,50 @@ class LoadTurn(AbstractRequestInterceptor):
             slim_days=list(session.get(SLIM_DAYS, [])),
             reload=lambda: self.store.load(household.household_id),
         )
+        new = request_is_new_session(handler_input)
+        turn.waiting = waiting_in(session, household, now, new)
+        accepts = guided.accepted(household) if turn.waiting is Waiting.RITUAL_ANSWER else None
+        turn.heard = dialog.hear(
+            turn.waiting,
+            _sent_intent(handler_input),
+            _sent_slots(handler_input),
+            locale,
+            accepts or frozenset(),
+        )
         handler_input.attributes_manager.request_attributes[TURN] = turn
-        # Handlers' can_handle look here to see whether a ritual is under way.
         carry(turn)
+
+
+def waiting_in(
+    session: dict[str, Any], household: Household, now: datetime, new: bool
+) -> Waiting | None:
+    """What the session waits for: the question it asked, or today's ritual's next step.
+
+    A new session's first words are a request of their own ("Alexa, tell Closer Together
+    ..."), never the answer to a question asked in an earlier session.
+    """
+    asked = dialog.waiting_from(session.get("expect"))
+    if asked is not None or new:
+        return asked
+    progress = guided.active(household, now.date())
+    if progress is None or progress.get("ritual") not in guided.PLANS:
+        return None
+    return Waiting.RITUAL_TALK if progress.get("phase") == guided.TALK else Waiting.RITUAL_ANSWER
+
+
+def _sent_intent(handler_input: HandlerInput) -> str | None:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    return str(intent.name) if intent is not None and intent.name else None
+
+
+def _sent_slots(handler_input: HandlerInput) -> dict[str, str]:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    slots = (intent.slots or {}) if intent is not None else {}
+    return {
+        name: slot.value.strip()
+        for name, slot in slots.items()
+        if slot is not None and isinstance(slot.value, str) and slot.value.strip()
+    }
 
 
 class SaveTurn(AbstractResponseInterceptor):
@@ -259,8 +308,16 @@ def elicit_directive(target: str) -> ElicitSlotDirective:
 
 
 def intent_name(handler_input: HandlerInput) -> str | None:
-    intent = getattr(handler_input.request_envelope.request, "intent", None)
-    return intent.name if intent is not None else None
+    """The intent this request means (see `dialog.hear`), as the pipeline read it."""
+    turn = loaded(handler_input)
+    if turn is not None:
+        return turn.heard.intent
+    return _sent_intent(handler_input)
+
+
+def heard(handler_input: HandlerInput) -> dialog.Heard:
+    turn = loaded(handler_input)
+    return turn.heard if turn is not None else dialog.Heard(None, dialog.Kind.EVENT)
 
 
 def session_of(handler_input: HandlerInput) -> dict[str, Any]:
@@ -270,16 +327,17 @@ def session_of(handler_input: HandlerInput) -> dict[str, Any]:
     return cast(dict[str, Any], handler_input.attributes_manager.session_attributes)
 
 
-def expected(handler_input: HandlerInput) -> str | None:
-    """What this session's last question waits for (a pure look, for can_handle)."""
-    return session_of(handler_input).get("expect")
+def expected(handler_input: HandlerInput) -> Waiting | None:
+    """What the session waited for when this request came (a pure look, for can_handle)."""
+    turn = loaded(handler_input)
+    return turn.waiting if turn is not None else None
 
 
 def slot_text(handler_input: HandlerInput, name: str) -> str | None:
-    intent = getattr(handler_input.request_envelope.request, "intent", None)
-    slot = intent.slots.get(name) if intent is not None and intent.slots else None
-    value = slot.value if slot is not None else None
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    turn = loaded(handler_input)
+    if turn is not None:
+        return turn.heard.slots.get(name)
+    return _sent_slots(handler_input).get(name)
 
 
 def slot_id(handler_input: HandlerInput, name: str) -> str | None:

@@ -38,6 +38,7 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
         *care.EVENT_HANDLERS,
         *reminders.EVENT_HANDLERS,
         *care.SAFETY_HANDLERS,
+        *checkin.RITUAL_HANDLERS,
         *reminders.HANDLERS,
         *care.HANDLERS,
         *rituals.HANDLERS,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from closer_together.dialog import Heard, Kind, Waiting, waiting_from
 from closer_together.household import Household
 from closer_together.speech import Voice
 
@@ -26,6 +27,9 @@ class Turn:
     # Days whose saved moments this session left in DynamoDB (see Household.slimmed).
     slim_days: list[str] = field(default_factory=list)
     reload: Callable[[], Household] | None = None
+    # What the session waited for when this request came, and what the request means there.
+    waiting: Waiting | None = None
+    heard: Heard = field(default_factory=lambda: Heard(None, Kind.EVENT))
 
     @property
     def today(self) -> date:
@@ -47,13 +51,14 @@ class Turn:
         self.changed = True
 
     @property
-    def expect(self) -> str | None:
-        """What the last question of this session was waiting for, if anything."""
-        return self.session.get("expect")
+    def expect(self) -> Waiting | None:
+        """What this turn leaves the session waiting for (a ritual's question is derived
+        from its progress, so it is not set here)."""
+        return waiting_from(self.session.get("expect"))
 
     @expect.setter
-    def expect(self, value: str | None) -> None:
+    def expect(self, value: Waiting | None) -> None:
         if value is None:
             self.session.pop("expect", None)
         else:
-            self.session["expect"] = value
+            self.session["expect"] = value.value

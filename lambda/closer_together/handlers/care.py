@@ -11,17 +11,17 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model.ui import SimpleCard
 
-from closer_together import concerns
+from closer_together import concerns, dialog
+from closer_together.dialog import Kind, Waiting
 from closer_together.household import Household, household_id_for
 from closer_together.pipeline import (
     LAST,
@@ -45,13 +45,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # What the session waits for (turn.expect) in these flows.
-EXPECT_LEVEL = "care:level"
-EXPECT_LENGTH = "care:timeout:length"
-EXPECT_REMIND = "care:timeout:remind"
-EXPECT_FORGET = "care:forget"
-EXPECT_FORGET_ANSWERS = "care:forget_answers"
+EXPECT_LEVEL = Waiting.LEVEL
+EXPECT_LENGTH = Waiting.TIMEOUT_LENGTH
+EXPECT_REMIND = Waiting.TIMEOUT_REMIND
+EXPECT_FORGET = Waiting.FORGET
+EXPECT_FORGET_ANSWERS = Waiting.FORGET_ANSWERS
 YES_NO = (EXPECT_REMIND, EXPECT_FORGET, EXPECT_FORGET_ANSWERS)
 TRIES = "care.tries"
+# The professional-help note was given in this session: it is not repeated.
+PRO_NOTED = "care.pro_noted"
 TIMEOUT_SECONDS = "care.timeout.seconds"
 # The AskFor token of the timeout's reminder: its answer comes back here, not to the
 # ritual reminders' flow (token "reminders").
@@ -130,21 +132,27 @@ class SafetyHandler(AbstractRequestHandler):
             return respond_with_message(
                 handler_input, message, Reply([], end_session=True), card=card
             )
-        return respond_with_message(handler_input, message, self._after_note(handler_input))
+        noted = bool(turn.session.get(PRO_NOTED))
+        after = self._after_note(handler_input, noted)
+        if noted:
+            return respond(handler_input, after)  # once a session is enough: never a loop
+        turn.session[PRO_NOTED] = True
+        return respond_with_message(handler_input, message, after)
 
     @staticmethod
-    def _after_note(handler_input: HandlerInput) -> Reply:
+    def _after_note(handler_input: HandlerInput, noted: bool) -> Reply:
         turn = current(handler_input)
         household = turn.household
         progress = guided.active(household, turn.today)
         plan = guided.PLANS.get(str((progress or {}).get("ritual")))
         if progress is None or plan is None or progress.get("phase") == guided.TALK:
             return Reply([line("pro.close")], end_session=True)
-        if intent_name(handler_input) in _CONCERN_INTENTS:
-            # Asked outright, not an answer: the question is still theirs to answer.
+        outright = intent_name(handler_input) in _CONCERN_INTENTS
+        if outright and turn.heard.kind is not Kind.ANSWER and not noted:
+            # Asked outright, not an answer here: the question is still theirs to answer.
             asked = guided.repeat_question(household, plan)
             return Reply([line("pro.back"), *asked.speak], asked.reprompt, elicit=asked.elicit)
-        # An answer that was the signal: not kept, and the ritual moves on.
+        # An answer that was the signal (or the signal again): not kept; the ritual moves on.
         progress.pop("first_answer", None)
         progress["missed"] = 0
         turn.touch()
@@ -158,7 +166,7 @@ class HardDayHandler(AbstractRequestHandler):
     """ "I had a terrible day": which level is needed most right now?"""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("HardDayIntent")(handler_input)
+        return intent_name(handler_input) == "HardDayIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
@@ -173,7 +181,7 @@ class LevelHandler(AbstractRequestHandler):
     """The level chosen: one concrete way for the listener to respond."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if is_intent_name("LevelIntent")(handler_input):
+        if intent_name(handler_input) == "LevelIntent":
             return True
         return expected(handler_input) == EXPECT_LEVEL and intent_name(handler_input) in (
             "AMAZON.FallbackIntent",
@@ -182,7 +190,10 @@ class LevelHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        level = slot_id(handler_input, "level")
+        said = dialog.normalise(slot_text(handler_input, "level") or "")
+        level = slot_id(handler_input, "level") or dialog.understanding(turn.locale).levels.get(
+            said
+        )
         if turn.expect != EXPECT_LEVEL and level not in care.LEVELS:
             # A stray "i need ..." outside the helper: answer as the fallback would.
             turn.expect = None
@@ -206,17 +217,6 @@ class LevelHandler(AbstractRequestHandler):
 
 # --- timeout -----------------------------------------------------------------------------------
 
-# "we need a timeout" heard as the answer to a ritual question (Alexa was eliciting it).
-_TIMEOUT_ANSWER = (
-    r"(?:(?:we|i) (?:need|want|should take|would like) (?:to take )?|can we (?:take|have) |"
-    r"(?:let us|lets) (?:take |have )?|(?:take|call|calling) )?(?:a |another )?time ?out"
-    r"(?: please)?|(?:we are|it is|this is|things are|we keep) getting (?:too |really |so )?heated"
-)
-
-
-def _asks_for_timeout(text: str | None) -> bool:
-    return bool(text) and re.fullmatch(_TIMEOUT_ANSWER, concerns.normalise(text or "")) is not None
-
 
 class TimeoutHandler(AbstractRequestHandler):
     """ "We need a timeout": a break of at least twenty minutes, with a return agreed."""
@@ -225,13 +225,11 @@ class TimeoutHandler(AbstractRequestHandler):
         intent = intent_name(handler_input)
         if intent == "TimeoutIntent":
             return True
-        if expected(handler_input) == EXPECT_LENGTH and intent in (
+        return expected(handler_input) == EXPECT_LENGTH and intent in (
             "TalkTimerIntent",
             "AMAZON.FallbackIntent",
             "AnswerIntent",
-        ):
-            return True
-        return intent == "AnswerIntent" and _asks_for_timeout(slot_text(handler_input, "answer"))
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
@@ -324,7 +322,7 @@ class TimeoutPermissionHandler(AbstractRequestHandler):
 
 class WhatDoYouKeepHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("WhatDoYouKeepIntent")(handler_input)
+        return intent_name(handler_input) == "WhatDoYouKeepIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
@@ -337,7 +335,7 @@ class ForgetEverythingHandler(AbstractRequestHandler):
     """ "Forget everything": nothing happens before an explicit yes."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ForgetEverythingIntent")(handler_input)
+        return intent_name(handler_input) == "ForgetEverythingIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         current(handler_input).expect = EXPECT_FORGET

@@ -9,20 +9,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 
+from closer_together.dialog import TEXT_INTENTS, Kind, Waiting
 from closer_together.gateways.timers import TimerGateway, TimerResult
 from closer_together.pipeline import (
     current,
+    expected,
     intent_name,
+    loaded,
     request_of,
     respond,
-    session_of,
     slot_text,
+)
+from closer_together.pipeline import (
+    heard as heard_as,
 )
 from closer_together.rituals import guided, welcome
 from closer_together.rituals.people import who_is_speaking
-from closer_together.speech import Name, Reply, line
+from closer_together.speech import Line, Name, Reply, line
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
@@ -30,10 +35,9 @@ if TYPE_CHECKING:
     from ask_sdk_model import Response
 
 NEXT_INTENTS = ("NextQuestionIntent", "AMAZON.NextIntent", "AMAZON.ResumeIntent", "SkipIntent")
-RITUAL_INTENTS = (
-    "AnswerIntent",
-    "NamesIntent",
-    "AMAZON.FallbackIntent",
+# Commands the ritual under way answers itself; any other intent is done as itself and
+# leaves the ritual where it is.
+RITUAL_COMMANDS = (
     "AMAZON.YesIntent",
     "AMAZON.NoIntent",
     "AMAZON.PauseIntent",
@@ -43,12 +47,13 @@ RITUAL_INTENTS = (
     "AMAZON.CancelIntent",
     *NEXT_INTENTS,
 )
+RITUAL_WAITS = (Waiting.RITUAL_ANSWER, Waiting.RITUAL_TALK)
 TALK_MINUTES = 15
 
 
 def _has_progress(handler_input: HandlerInput) -> bool:
-    session = session_of(handler_input)
-    return bool((session.get("household") or {}).get("progress"))
+    turn = loaded(handler_input)
+    return turn is not None and bool(turn.household.progress)
 
 
 def begin_checkin(turn: Turn, intro: list | None = None) -> Reply:
@@ -70,7 +75,7 @@ def begin_checkin(turn: Turn, intro: list | None = None) -> Reply:
 
 class StartCheckInHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("StartCheckInIntent")(handler_input)
+        return intent_name(handler_input) == "StartCheckInIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
@@ -79,7 +84,7 @@ class StartCheckInHandler(AbstractRequestHandler):
             return respond(handler_input, reply)
         ask = who_is_speaking(turn)
         if ask is not None:
-            turn.expect = "who:checkin"
+            turn.expect = Waiting.WHO_CHECKIN
             return respond(handler_input, ask)
         turn.expect = None
         return respond(handler_input, begin_checkin(turn))
@@ -89,18 +94,15 @@ class WhoIsSpeakingHandler(AbstractRequestHandler):
     """The answer to "Is this Sam or Alex?"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        session = session_of(handler_input)
-        return str(session.get("expect", "")).startswith("who:") and intent_name(handler_input) in (
-            "NamesIntent",
-            "AnswerIntent",
-            "AMAZON.FallbackIntent",
-        )
+        return expected(handler_input) in (Waiting.WHO_LAUNCH, Waiting.WHO_CHECKIN) and heard_as(
+            handler_input
+        ).kind in (Kind.ANSWER, Kind.MISSED, Kind.NOT_ANSWER)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        then = str(turn.expect).split(":", 1)[1]
+        then = turn.expect
         turn.expect = None
-        heard = slot_text(handler_input, "firstName") or slot_text(handler_input, "answer") or ""
+        heard = slot_text(handler_input, "firstName") or turn.heard.text or ""
         household = turn.household
         intro = []
         for index, partner in enumerate(household.partners):
@@ -110,7 +112,7 @@ class WhoIsSpeakingHandler(AbstractRequestHandler):
                 name = welcome.partner_name(household, index, turn.person_id)
                 intro = [line("who.linked", name=name)]
                 break
-        if then == "checkin":
+        if then is Waiting.WHO_CHECKIN:
             return respond(handler_input, begin_checkin(turn, intro))
         reply, turn.expect = welcome.launch(household)
         reply.speak[:0] = intro
@@ -118,29 +120,29 @@ class WhoIsSpeakingHandler(AbstractRequestHandler):
 
 
 class RitualTurnHandler(AbstractRequestHandler):
-    """Every utterance while a guided ritual is under way today."""
+    """An answer, a non-answer, or a ritual command while a guided ritual waits today."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        session = session_of(handler_input)
-        if session.get("expect"):
-            return False  # the session waits for something else (a name, a yes or no)
-        return _has_progress(handler_input) and intent_name(handler_input) in RITUAL_INTENTS
+        if expected(handler_input) not in RITUAL_WAITS:
+            return False
+        said = heard_as(handler_input)
+        if said.kind in (Kind.ANSWER, Kind.NOT_ANSWER, Kind.MISSED):
+            return True
+        # Words said while the couple talks it through are theirs, not an answer.
+        return said.intent in RITUAL_COMMANDS or (
+            expected(handler_input) is Waiting.RITUAL_TALK and said.intent in TEXT_INTENTS
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         household = turn.household
         progress = guided.active(household, turn.today)
-        intent = intent_name(handler_input)
-        if progress is None or progress.get("ritual") not in guided.PLANS:
-            household.progress = None  # an earlier day's ritual is not resumed
-            turn.touch()
-            if intent in NEXT_INTENTS:
-                return respond(handler_input, nothing_waiting(turn))
-            reply, turn.expect = welcome.launch(household)
-            return respond(handler_input, reply)
+        assert progress is not None  # the pipeline derived a ritual wait from it
         plan = guided.PLANS[progress["ritual"]]
-        talking = progress.get("phase") == guided.TALK
-        if intent in ("AMAZON.HelpIntent",):
+        said = turn.heard
+        intent = said.intent
+        talking = turn.waiting is Waiting.RITUAL_TALK
+        if intent == "AMAZON.HelpIntent":
             asked = guided.repeat_question(household, plan)
             if talking:
                 asked = Reply([], [line("curiosity.reprompt")])
@@ -153,28 +155,30 @@ class RitualTurnHandler(AbstractRequestHandler):
                 ),
             )
         turn.touch()
+        if said.kind is Kind.ANSWER:
+            reply = guided.answer(household, plan, turn.now, said.text or "", turn.speaker)
+            return respond(handler_input, reply)
+        if said.kind is Kind.MISSED:
+            return respond(handler_input, guided.missed(household, plan, turn.now))
         if intent in ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent"):
             return respond(handler_input, guided.pause_ritual())
         if intent == "AMAZON.StartOverIntent":
             return respond(handler_input, guided.start_over(household, plan, turn.now))
-        if intent in NEXT_INTENTS or (talking and intent == "AMAZON.YesIntent"):
-            if request_is_new_session(handler_input):
-                return respond(handler_input, guided.resume(household, plan, turn.now))
-            if talking:
+        if talking:
+            if intent in (*NEXT_INTENTS, "AMAZON.YesIntent"):
                 return respond(handler_input, guided.advance(household, plan, turn.now))
-            return respond(handler_input, guided.skip(household, plan, turn.now))
-        if talking and intent == "AMAZON.NoIntent":
             return respond(handler_input, Reply([line("ritual.give_time")], end_session=True))
-        text = slot_text(handler_input, "answer") or slot_text(handler_input, "firstName")
-        if intent == "AMAZON.YesIntent":
-            text = text or "yes"
-        if not text:
-            return respond(handler_input, guided.missed(household, plan, turn.now))
-        return respond(handler_input, guided.answer(household, plan, turn.now, text, turn.speaker))
+        if intent == "AMAZON.ResumeIntent":
+            # "Resume" to an open question asks it again; it skips nothing.
+            return respond(handler_input, guided.resume(household, plan, turn.now))
+        if intent in NEXT_INTENTS:
+            return respond(handler_input, guided.skip(household, plan, turn.now))
+        # "Yes", "no", "thanks", "okay": not an answer to an open question.
+        return respond(handler_input, guided.not_an_answer(household, plan))
 
 
 class ResumeHandler(AbstractRequestHandler):
-    """ "Next question" with nothing under way today."""
+    """ "Ask Closer Together for the next question": today's ritual where it was left."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return intent_name(handler_input) in NEXT_INTENTS
@@ -184,12 +188,21 @@ class ResumeHandler(AbstractRequestHandler):
         if not turn.household.named:
             reply, turn.expect = welcome.launch(turn.household)
             return respond(handler_input, reply)
-        return respond(handler_input, nothing_waiting(turn))
+        resumed = resume_today(turn)
+        return respond(handler_input, resumed or nothing_waiting(turn))
 
 
-def request_is_new_session(handler_input: HandlerInput) -> bool:
-    session = handler_input.request_envelope.session
-    return bool(session is not None and session.new)
+def resume_today(turn: Turn, intro: list[Line] | None = None) -> Reply | None:
+    """Today's unfinished ritual, asked again where it was; an earlier day's is dropped."""
+    household = turn.household
+    progress = guided.active(household, turn.today)
+    if progress is None or progress.get("ritual") not in guided.PLANS:
+        if household.progress is not None:
+            household.progress = None
+            turn.touch()
+        return None
+    turn.touch()
+    return guided.resume(household, guided.PLANS[progress["ritual"]], turn.now, intro)
 
 
 def nothing_waiting(turn: Turn) -> Reply:
@@ -204,24 +217,19 @@ class LaunchResumeHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        household = turn.household
-        progress = guided.active(household, turn.today)
-        if progress is None or progress.get("ritual") not in guided.PLANS:
-            household.progress = None
-            turn.touch()
-            reply, turn.expect = welcome.launch(household)
+        intro = [line("welcome.back", **welcome.both(turn.household))]
+        resumed = resume_today(turn, intro)
+        if resumed is None:
+            reply, turn.expect = welcome.launch(turn.household)
             return respond(handler_input, reply)
-        turn.touch()
-        plan = guided.PLANS[progress["ritual"]]
-        intro = [line("welcome.back", **welcome.both(household))]
-        return respond(handler_input, guided.resume(household, plan, turn.now, intro))
+        return respond(handler_input, resumed)
 
 
 class TalkTimerHandler(AbstractRequestHandler):
     """ "Give us fifteen minutes": a timer for talking freely."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("TalkTimerIntent")(handler_input)
+        return intent_name(handler_input) == "TalkTimerIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return respond(handler_input, start_timer(handler_input))
@@ -294,8 +302,10 @@ HANDLERS: list[AbstractRequestHandler] = [
     LaunchResumeHandler(),
     StartCheckInHandler(),
     TalkTimerHandler(),
-    RitualTurnHandler(),
     ResumeHandler(),
 ]
+# Right after safety: an answer to today's ritual question goes to the ritual, even when
+# Alexa heard it as another intent that the question accepts.
+RITUAL_HANDLERS: list[AbstractRequestHandler] = [RitualTurnHandler()]
 
 __all__ = ["HANDLERS", "Name", "begin_checkin", "who_is_speaking"]

@@ -6,16 +6,20 @@ import logging
 from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 
+from closer_together.dialog import Kind, Waiting
 from closer_together.pipeline import (
     LAST,
     current,
     elicit_directive,
+    expected,
+    heard,
     in_session,
+    intent_name,
+    request_is_new_session,
     request_of,
     respond,
-    session_of,
     slot_text,
 )
 from closer_together.rituals import due, welcome
@@ -38,7 +42,7 @@ class LaunchHandler(AbstractRequestHandler):
         turn = current(handler_input)
         ask = who_is_speaking(turn)
         if ask is not None:
-            turn.expect = "who:launch"
+            turn.expect = Waiting.WHO_LAUNCH
             return respond(handler_input, ask)
         reply, turn.expect = welcome.launch(turn.household, due.suggest(turn.household, turn.today))
         return respond(handler_input, reply)
@@ -48,36 +52,76 @@ class NamesHandler(AbstractRequestHandler):
     """The partners' first names, at first launch or whenever we are waiting for them."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if not is_intent_name("NamesIntent")(handler_input):
-            return False
-        session = session_of(handler_input)
-        household = session.get("household") or {}
-        return session.get("expect") == "names" or len(household.get("partners", [])) < 2
+        waiting = expected(handler_input)
+        if intent_name(handler_input) == "NamesIntent":
+            turn = current(handler_input)
+            return waiting in (Waiting.NAMES, Waiting.NAMES_CONFIRM) or not turn.household.named
+        # Words that are no name, while names are asked for: ask again.
+        return waiting is Waiting.NAMES and heard(handler_input).kind in (
+            Kind.MISSED,
+            Kind.NOT_ANSWER,
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        reply, expect = welcome.names_heard(
+        reply, turn.expect = welcome.names_heard(
             turn.household,
             slot_text(handler_input, "firstName"),
             slot_text(handler_input, "secondName"),
             turn.today,
+            turn.locale,
         )
-        turn.expect = expect
         turn.touch()
+        return respond(handler_input, reply)
+
+
+class NamesConfirmHandler(AbstractRequestHandler):
+    """Yes or no to "did I get your names right?"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return expected(handler_input) is Waiting.NAMES_CONFIRM and intent_name(handler_input) in (
+            "AMAZON.YesIntent",
+            "AMAZON.NoIntent",
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        yes = intent_name(handler_input) == "AMAZON.YesIntent"
+        reply, turn.expect = welcome.names_confirmed(turn.household, yes)
+        if not yes:
+            turn.touch()
+        return respond(handler_input, reply)
+
+
+class ChangeNamesHandler(AbstractRequestHandler):
+    """ "Change our names", "my name is Jordan, not Alex"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return intent_name(handler_input) == "ChangeNamesIntent"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        reply, turn.expect = welcome.rename(
+            turn.household,
+            slot_text(handler_input, "newName"),
+            slot_text(handler_input, "oldName"),
+            turn.speaker,
+            turn.locale,
+        )
+        if turn.expect is None:
+            turn.touch()
         return respond(handler_input, reply)
 
 
 class HelpHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+        return intent_name(handler_input) == "AMAZON.HelpIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         if not turn.household.named:
-            return respond(
-                handler_input,
-                Reply([line("help.general"), line("names.ask")], [line("names.reprompt")]),
-            )
+            reply, turn.expect = welcome.ask_names([line("help.general"), line("names.ask")])
+            return respond(handler_input, reply)
         turn.expect = None
         return respond(
             handler_input,
@@ -90,9 +134,10 @@ class HelpHandler(AbstractRequestHandler):
 
 class StopHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(
-            is_intent_name(name)(handler_input)
-            for name in ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
+        return intent_name(handler_input) in (
+            "AMAZON.StopIntent",
+            "AMAZON.CancelIntent",
+            "AMAZON.NavigateHomeIntent",
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -102,7 +147,7 @@ class StopHandler(AbstractRequestHandler):
 
 class RepeatHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.RepeatIntent")(handler_input)
+        return intent_name(handler_input) == "AMAZON.RepeatIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
@@ -142,12 +187,19 @@ class FallbackHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         if not turn.household.named:
-            turn.expect = "names"
-            return respond(
-                handler_input,
-                Reply([line("fallback.general"), line("names.reprompt")], [line("names.reprompt")]),
+            reply, turn.expect = welcome.ask_names(
+                [line("fallback.general"), line("names.reprompt")]
             )
+            return respond(handler_input, reply)
         turn.expect = None
+        if request_is_new_session(handler_input):
+            # Words we could not place, in a new session: today's ritual, where it was.
+            from closer_together.handlers.checkin import resume_today
+
+            intro = [line("welcome.back", **welcome.both(turn.household))]
+            resumed = resume_today(turn, intro)
+            if resumed is not None:
+                return respond(handler_input, resumed)
         return respond(
             handler_input,
             Reply(
@@ -193,6 +245,8 @@ class ErrorHandler(AbstractExceptionHandler):
 HANDLERS: list[AbstractRequestHandler] = [
     LaunchHandler(),
     NamesHandler(),
+    NamesConfirmHandler(),
+    ChangeNamesHandler(),
     HelpHandler(),
     StopHandler(),
     RepeatHandler(),

@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 
+from closer_together.dialog import Waiting
 from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Household, household_id_for
@@ -25,6 +26,7 @@ from closer_together.permissions import SCOPES
 from closer_together.pipeline import (
     current,
     expected,
+    intent_name,
     loaded,
     request_of,
     respond,
@@ -70,10 +72,11 @@ def reminder_keeper(handler_input: HandlerInput) -> ReminderKeeper:
 
 
 TOKEN = "reminders"  # the AskFor token, and the permission's short name
-EXPECT_ASK = "reminder:ask"  # a slot of the reminder being set is being asked for
-EXPECT_WHICH = "reminder:which"  # which reminder to move or cancel
-EXPECT_CONFIRM = "reminder:confirm"
-EXPECT_RESTORE = "reminder:restore"
+# What these flows wait for (see closer_together.dialog).
+EXPECT_ASK = Waiting.REMINDER_SLOT
+EXPECT_WHICH = Waiting.REMINDER_WHICH
+EXPECT_CONFIRM = Waiting.REMINDER_CONFIRM
+EXPECT_RESTORE = Waiting.REMINDER_RESTORE
 DRAFT = "reminder"  # session: the reminder being set, as far as it is known
 WHICH_FOR = "reminder_which"  # session: the intent a "which reminder?" question serves
 PENDING = "reminder_pending"  # session and memory: entries waiting for the permission
@@ -283,7 +286,7 @@ class SetReminderHandler(AbstractRequestHandler):
     """ "Remind us every evening at eight", and each answer while details are asked for."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SetReminderIntent")(handler_input)
+        return intent_name(handler_input) == "SetReminderIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
@@ -297,15 +300,15 @@ class ConfirmReminderHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return _expecting(handler_input, EXPECT_CONFIRM) and (
-            is_intent_name("AMAZON.YesIntent")(handler_input)
-            or is_intent_name("AMAZON.NoIntent")(handler_input)
+            intent_name(handler_input) == "AMAZON.YesIntent"
+            or intent_name(handler_input) == "AMAZON.NoIntent"
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         turn.expect = None
         draft = turn.session.pop(DRAFT, None)
-        if is_intent_name("AMAZON.NoIntent")(handler_input) or not draft:
+        if intent_name(handler_input) == "AMAZON.NoIntent" or not draft:
             return respond(handler_input, Reply([line("reminder.declined")], end_session=True))
         entry = Entry.from_draft(draft)
         return respond(handler_input, _save_and_answer(handler_input, [entry], restoring=False))
@@ -362,7 +365,7 @@ class ListRemindersHandler(AbstractRequestHandler):
     """ "What reminders do we have?": the schedule, checked against Alexa's reminders."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ListRemindersIntent")(handler_input)
+        return intent_name(handler_input) == "ListRemindersIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
@@ -426,7 +429,7 @@ class MoveReminderHandler(AbstractRequestHandler):
     """ "Move our daily reminder to nine": same reminder, new time or day."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("MoveReminderIntent")(handler_input)
+        return intent_name(handler_input) == "MoveReminderIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
@@ -484,7 +487,7 @@ class CancelReminderHandler(AbstractRequestHandler):
     """ "Cancel the weekly reminder"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("CancelReminderIntent")(handler_input)
+        return intent_name(handler_input) == "CancelReminderIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
@@ -516,12 +519,10 @@ class RitualNamedHandler(AbstractRequestHandler):
     """ "The weekly review" as the answer to "which ritual?" or "which reminder?"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        intent = getattr(handler_input.request_envelope.request, "intent", None)
-        if intent is None or intent.name not in RITUAL_INTENTS:
+        if intent_name(handler_input) not in RITUAL_INTENTS:
             return False
-        session = session_of(handler_input)
-        asked = (session.get(DRAFT) or {}).get("asked")
-        expect = session.get("expect")
+        asked = (session_of(handler_input).get(DRAFT) or {}).get("asked")
+        expect = expected(handler_input)
         return expect == EXPECT_WHICH or (expect == EXPECT_ASK and asked == "ritual")
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -585,15 +586,15 @@ class RestoreAnswerHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return _expecting(handler_input, EXPECT_RESTORE) and (
-            is_intent_name("AMAZON.YesIntent")(handler_input)
-            or is_intent_name("AMAZON.NoIntent")(handler_input)
+            intent_name(handler_input) == "AMAZON.YesIntent"
+            or intent_name(handler_input) == "AMAZON.NoIntent"
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         turn.expect = None
         gone = RitualSchedule(turn.household.schedule).with_status(GONE)
-        if is_intent_name("AMAZON.NoIntent")(handler_input) or not gone:
+        if intent_name(handler_input) == "AMAZON.NoIntent" or not gone:
             keep_quiet(turn.household.memory, turn.today)
             turn.touch()
             return respond(

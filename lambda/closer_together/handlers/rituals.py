@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
-from closer_together.pipeline import current, expected, intent_name, respond, session_of, slot_text
+from closer_together.dialog import Kind, Waiting
+from closer_together.handlers.checkin import RITUAL_WAITS
+from closer_together.pipeline import current, expected, intent_name, respond, slot_text
+from closer_together.pipeline import heard as heard_as
 from closer_together.rituals import deck, guided, review, welcome
 from closer_together.speech import Line, Reply, line
 from closer_together.turn import Turn
@@ -28,7 +31,7 @@ GUIDED_INTENTS = {
     "MonthlyCheckInIntent": "monthly",
 }
 SHIFT_INTENTS = {"GoDeeperIntent": deck.DEEPER, "LighterQuestionIntent": deck.LIGHTER}
-REVIEW_MORE = "review:more"
+REVIEW_MORE = Waiting.REVIEW_MORE
 REVIEW_AT = "review_at"
 MORE_YES = ("AMAZON.YesIntent",)
 MORE_NO = (
@@ -39,12 +42,6 @@ MORE_NO = (
     "SkipIntent",
 )
 MORE_OTHER = ("AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AnswerIntent", "NamesIntent")
-
-
-def _active_ritual(handler_input: HandlerInput) -> str | None:
-    session = session_of(handler_input)
-    progress = (session.get("household") or {}).get("progress") or {}
-    return progress.get("ritual")
 
 
 class RitualStartHandler(AbstractRequestHandler):
@@ -157,22 +154,12 @@ class DepthShiftHandler(RitualStartHandler):
     """ "Go deeper" / "something lighter", during a deeper question or to start one."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if expected(handler_input):
-            return False
-        intent = intent_name(handler_input)
-        if intent in SHIFT_INTENTS:
-            return True
-        # While an answer is awaited, Alexa may hand the request over as the answer.
-        return (
-            intent == "AnswerIntent"
-            and _active_ritual(handler_input) == deck.RITUAL
-            and deck.shift_asked(slot_text(handler_input, "answer")) is not None
-        )
+        if expected(handler_input) not in (None, *RITUAL_WAITS):
+            return False  # the session waits for something else (a yes or no, a name)
+        return intent_name(handler_input) in SHIFT_INTENTS
 
     def begin(self, handler_input: HandlerInput, turn: Turn) -> Reply:
-        intent = intent_name(handler_input)
-        by = SHIFT_INTENTS.get(str(intent)) or deck.shift_asked(slot_text(handler_input, "answer"))
-        by = by or deck.DEEPER
+        by = SHIFT_INTENTS[str(intent_name(handler_input))]
         cards = turn.voice.catalog.data("deck")
         progress = guided.active(turn.household, turn.today)
         if progress is not None and progress.get("ritual") == deck.RITUAL:
@@ -180,10 +167,85 @@ class DepthShiftHandler(RitualStartHandler):
         return deck.begin(turn.household, cards, turn.now, turn.speaker, by)
 
 
+# The one-shot appreciation's words wait here while we ask whose they were.
+SHARED = "appreciation.shared"
+APPRECIATION = "appreciation"
+
+
+class ShareAppreciationHandler(RitualStartHandler):
+    """ "Tell Closer Together I appreciate how you ...": one appreciation, in one shot.
+
+    It starts the appreciation ritual with this partner's words (a ritual under way waits
+    where it is), then asks the other partner for theirs. Without a recognised voice we
+    ask whose words they were first: an appreciation is never filed under the wrong name.
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return intent_name(handler_input) == "ShareAppreciationIntent"
+
+    def begin(self, handler_input: HandlerInput, turn: Turn) -> Reply:
+        text = turn.heard.text
+        if not text:
+            return _resume(turn, APPRECIATION) or guided.start(
+                turn.household, guided.PLANS[APPRECIATION], turn.now, turn.speaker
+            )
+        if turn.speaker is not None:
+            return appreciate(turn, turn.speaker, text)
+        turn.session[SHARED] = text
+        turn.expect = Waiting.WHO_APPRECIATION
+        names = welcome.both(turn.household)
+        return Reply(
+            [line("who.appreciation", **names)],
+            [line("who.appreciation.reprompt", **names)],
+            elicit=welcome.NAMES_SLOT,
+        )
+
+
+def appreciate(turn: Turn, partner: int, text: str) -> Reply:
+    """`partner`'s appreciation, as their answer in today's appreciation ritual."""
+    plan = guided.PLANS[APPRECIATION]
+    progress = guided.active(turn.household, turn.today)
+    if progress is None or progress.get("ritual") != APPRECIATION:
+        guided.start(turn.household, plan, turn.now, partner)
+    return guided.answer(turn.household, plan, turn.now, text, partner)
+
+
+class WhoseAppreciationHandler(AbstractRequestHandler):
+    """The answer to "was that Sam or Alex?" after a one-shot appreciation."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return expected(handler_input) is Waiting.WHO_APPRECIATION and heard_as(
+            handler_input
+        ).kind in (Kind.ANSWER, Kind.MISSED, Kind.NOT_ANSWER)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        turn.expect = None
+        text = str(turn.session.pop(SHARED, "") or "")
+        said = (slot_text(handler_input, "firstName") or turn.heard.text or "").lower()
+        partner = next(
+            (i for i, p in enumerate(turn.household.partners) if p.name.lower() in said), None
+        )
+        if partner is None or not text:
+            return respond(
+                handler_input,
+                Reply(
+                    [line("who.appreciation.unclear"), *welcome.menu(turn.household)],
+                    [line("menu.reprompt")],
+                ),
+            )
+        if turn.person_id:
+            turn.household.link_person(partner, turn.person_id)
+        turn.touch()
+        return respond(handler_input, appreciate(turn, partner, text))
+
+
 HANDLERS: list[AbstractRequestHandler] = [
+    WhoseAppreciationHandler(),
     ReviewMoreHandler(),
     DepthShiftHandler(),
     WeeklyReviewHandler(),
     DeeperQuestionHandler(),
     GuidedRitualHandler(),
+    ShareAppreciationHandler(),
 ]

@@ -9,7 +9,6 @@ ids only, and the answers are never stored (they can be concerns).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,22 +21,6 @@ RITUAL = "deeper"
 HAD = "deck.had"
 DEEPER = 1
 LIGHTER = -1
-
-# Alexa may hear "go deeper" as the answer it was waiting for: these words alone are a request.
-_SHIFT_WORDS: dict[str, int] = {
-    "go deeper": DEEPER,
-    "deeper": DEEPER,
-    "lets go deeper": DEEPER,
-    "something deeper": DEEPER,
-    "a deeper one": DEEPER,
-    "something lighter": LIGHTER,
-    "lighter": LIGHTER,
-    "go lighter": LIGHTER,
-    "a lighter one": LIGHTER,
-    "a lighter question": LIGHTER,
-    "something easier": LIGHTER,
-}
-_NOT_WORDS = re.compile(r"[^a-z ]+")
 
 
 @dataclass(frozen=True)
@@ -53,14 +36,6 @@ def _levels(deck: dict[str, Any]) -> list[list[DeckQuestion]]:
         [DeckQuestion(q["id"], index, level["id"], q["text"]) for q in level["questions"]]
         for index, level in enumerate(deck["levels"])
     ]
-
-
-def shift_asked(text: str | None) -> int | None:
-    """DEEPER or LIGHTER when an 'answer' is only a request to change depth."""
-    if not text:
-        return None
-    words = " ".join(_NOT_WORDS.sub("", text.lower().replace("'", "")).split())
-    return _SHIFT_WORDS.get(words)
 
 
 def week_level(household: Household, today: date, levels: int) -> int:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, Household
-from closer_together.rituals.validation import is_general, tone
+from closer_together.rituals.validation import clearly_negative, is_general, tone
 from closer_together.speech import CONTENT, Line, Name, Reply, line, pause
 
 
@@ -31,6 +31,9 @@ class Question:
     hard: bool = False
     # One answer for the couple (e.g. naming an event both will talk about), by who goes first.
     together: bool = False
+    # Other intents whose samples are natural answers here ("I had a terrible day" to
+    # the challenge question): Alexa may switch to them mid-answer.
+    accepts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,10 @@ def _load_plans() -> dict[str, Plan]:
     return {
         name: Plan(
             ritual=name,
-            questions={qid: Question(qid, **spec) for qid, spec in plan["questions"].items()},
+            questions={
+                qid: Question(qid, **{**spec, "accepts": frozenset(spec.get("accepts", ()))})
+                for qid, spec in plan["questions"].items()
+            },
             rounds=tuple(tuple(r) for r in plan["rounds"]),
             opening=tuple(plan.get("opening", ())),
             closing=plan.get("closing", "ritual.close"),
@@ -69,6 +75,8 @@ PLANS: dict[str, Plan] = _load_plans()
 ANSWER = "answer"
 TALK = "talk"
 NUDGE = "nudge"
+# A ritual set aside today when another was asked for; it comes back when that one ends.
+SHELVED = "shelved"
 
 
 def active(household: Household, today: date) -> dict[str, Any] | None:
@@ -107,6 +115,7 @@ def start(
     """Begin a ritual; `params` fill its question prompts (e.g. a deck's question)."""
     first = speaker if speaker is not None else first_partner(household, plan.ritual)
     household.memory[f"{plan.ritual}.first"] = first
+    shelved = _shelve(household, plan, now.date())
     household.progress = {
         "ritual": plan.ritual,
         "date": now.date().isoformat(),
@@ -116,8 +125,32 @@ def start(
         "missed": 0,
         "params": dict(params or {}),
     }
+    if shelved:
+        household.progress[SHELVED] = shelved
     opening = [line(key) for key in plan.opening]
     return _ask(household, plan, [*(intro or []), *opening, pause(300)])
+
+
+def _shelve(household: Household, plan: Plan, today: date) -> dict[str, Any] | None:
+    """Another ritual under way today waits, exactly where it is, for this one to end."""
+    progress = active(household, today)
+    if progress is None:
+        return None
+    if progress.get("ritual") != plan.ritual:
+        return progress
+    return progress.get(SHELVED)  # the same ritual again: keep what it had set aside
+
+
+def accepted(household: Household) -> frozenset[str]:
+    """The other intents the open question takes as its answer."""
+    progress = household.progress or {}
+    plan = PLANS.get(str(progress.get("ritual")))
+    if plan is None or progress.get("phase") not in (ANSWER, NUDGE):
+        return frozenset()
+    try:
+        return _current(household, plan)[1].accepts
+    except (KeyError, IndexError, TypeError, ValueError):
+        return frozenset()
 
 
 def resume(
@@ -174,8 +207,8 @@ def answer(
     if progress.get("phase") == TALK:
         # The couple is talking to each other; none of it is captured.
         return Reply([line("ritual.give_time")], end_session=True)
-    if speaker is not None:
-        _credit_speaker(progress, speaker)
+    if speaker is not None and not _credit_speaker(progress, speaker):
+        return _not_your_turn(household, plan, speaker)
     partner, question = _current(household, plan)
     if progress.get("phase") == NUDGE:
         text = f"{progress.pop('first_answer', '')} {text}".strip()
@@ -192,21 +225,45 @@ def answer(
     progress["missed"] = 0
     answered = progress.setdefault("answered", [])
     answered.append(f"{partner}:{question.id}")
-    if question.keep:
+    if question.keep and _worth_hearing_again(question, text):
         household.keep(now.date(), question.keep, partner, text, plan.ritual)
     return _after_answer(household, plan, now, partner, question, text)
 
 
-def _credit_speaker(progress: dict[str, Any], speaker: int) -> None:
-    """A recognised voice answered out of turn: swap turns so the answer is theirs."""
+def _worth_hearing_again(question: Question, text: str) -> bool:
+    """A hard day given as the day's best part is heard, not read back as a best moment."""
+    return question.keep == APPRECIATION or not clearly_negative(text)
+
+
+def _credit_speaker(progress: dict[str, Any], speaker: int) -> bool:
+    """A recognised voice answered out of turn: swap turns so the answer is theirs.
+
+    False when they already answered this question: it is the other partner's turn.
+    """
     steps, index = progress["steps"], progress["step"]
     partner, question = steps[index]
     if partner == speaker:
-        return
+        return True
     for later in range(index + 1, len(steps)):
         if steps[later] == [speaker, question]:
             steps[index], steps[later] = steps[later], steps[index]
-            return
+            return True
+    return False
+
+
+def _not_your_turn(household: Household, plan: Plan, speaker: int) -> Reply:
+    """The speaker already answered: nothing is filed under their partner's name."""
+    asked, help_ = _question_lines(household, plan)
+    names = {"name": Name(household.partners[speaker].name)}
+    names["other"] = Name(household.partners[1 - speaker].name)
+    return Reply([line("answer.other_turn", **names), *asked], help_, elicit="answer")
+
+
+def not_an_answer(household: Household, plan: Plan) -> Reply:
+    """'Thanks', 'okay', a yes or a no said to an open question: nothing is taken, and the
+    question is asked again gently ("skip" moves on)."""
+    asked, help_ = _question_lines(household, plan)
+    return Reply([line("answer.not_yet"), *asked], help_, elicit="answer")
 
 
 def _validation(question: Question, text: str) -> Line:
@@ -289,11 +346,15 @@ def finish(household: Household, plan: Plan, now: datetime | None, lead: list[Li
     if now is None:
         now = datetime.fromisoformat(progress["date"])
     household.mark_done(now.date(), plan.ritual, progress.get("answered", []), now)
-    household.progress = None
+    shelved = progress.get(SHELVED)
+    same_day = shelved and shelved.get("date") == progress.get("date")
+    household.progress = shelved if same_day else None
     closing = [line(plan.closing, **{k: Name(v) for k, v in _pair(household).items()})]
     if plan.streak:
         days = household.streak(plan.ritual, now.date())
         closing.append(line("streak.one") if days == 1 else line("streak.many", days=str(days)))
+    if household.progress:
+        closing.append(line(f"{household.progress['ritual']}.waiting"))
     return Reply([*lead, pause(300), *closing], end_session=True)
 
 

@@ -18,4 +18,6 @@ def who_is_speaking(turn: Turn) -> Reply | None:
     asked.append(turn.person_id)
     turn.touch()
     names = welcome.both(household)
-    return Reply([line("who.ask", **names)], [line("who.reprompt", **names)])
+    return Reply(
+        [line("who.ask", **names)], [line("who.reprompt", **names)], elicit=welcome.NAMES_SLOT
+    )

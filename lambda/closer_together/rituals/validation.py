@@ -13,6 +13,8 @@ from typing import Any
 # Compound score thresholds from VADER's own guidance (±0.05), plus a strong band.
 STRONG = 0.6
 MILD = 0.05
+# Clearly negative: a hard day given as the day's best part, not one moment of it.
+CLEARLY_NEGATIVE = -0.4
 
 _GENERAL = re.compile(
     r"^(?:(?:i think |just |well )?(?:you(?:'re| are)|he(?:'s| is)|she(?:'s| is)|they(?:'re| are))"
@@ -42,6 +44,10 @@ def tone(text: str) -> str:
     if score <= -MILD:
         return "hard"
     return "neutral"
+
+
+def clearly_negative(text: str) -> bool:
+    return bool(_analyzer().polarity_scores(text)["compound"] <= CLEARLY_NEGATIVE)
 
 
 def is_general(text: str) -> bool:
