@@ -3,6 +3,7 @@
     python -m alexa_local.console                       # type, Alexa answers
     python -m alexa_local.console --say "open closer together" --say "stop"
     python -m alexa_local.console --script evening.txt --now 2025-03-05T19:55
+    python -m alexa_local.console --nlu exact           # the kinder matcher, not real Alexa's
 
 Runs the skill's real Lambda handler against a local DynamoDB (moto) and a local HTTPS
 stand-in for the Alexa APIs (reminders, timers, settings). Data lives in --data-dir and
@@ -28,7 +29,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from alexa_local.dynamo import LocalDynamo
-from alexa_local.nlu import DEFAULT_SKILL_ID
+from alexa_local.nlu import DEFAULT_SKILL_ID, NLU_MODES
 from alexa_local.simulator import Handler, Simulator, Turn, consent_answer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -265,6 +266,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--now", help="start the simulated clock at this ISO date-time")
     parser.add_argument("--verbose", action="store_true", help="show intents and directives")
     parser.add_argument("--ssml", action="store_true", help="print the raw SSML too")
+    parser.add_argument(
+        "--nlu",
+        choices=NLU_MODES,
+        default="honest",
+        help="honest (default): understand speech as real Alexa does (uncovered speech is "
+        "AMAZON.FallbackIntent, names are names); exact: the older, kinder matcher",
+    )
     args = parser.parse_args(argv)
     try:
         args.zone = ZoneInfo(args.time_zone)
@@ -367,6 +375,7 @@ def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, out: TextIO =
             api_token=standin.token,
             clock=clock,
             person_id=args.person,
+            nlu_mode=args.nlu,
         )
 
         def grant(scope: str) -> None:

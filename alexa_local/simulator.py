@@ -22,6 +22,7 @@ from alexa_local.nlu import (
     DEFAULT_SKILL_ID,
     DialogContext,
     Nlu,
+    NluMode,
     Understanding,
     tokenize,
 )
@@ -98,9 +99,11 @@ class Simulator:
         clock: Clock | None = None,
         person_id: str | None = None,
         skill_id: str = DEFAULT_SKILL_ID,
+        nlu_mode: NluMode = "exact",
     ) -> None:
+        """`nlu_mode`: "exact" (the kind stand-in) or "honest" (as real Alexa; see nlu.py)."""
         self._handler = handler
-        self.nlu = Nlu.from_file(model_path, skill_id)
+        self.nlu = Nlu.from_file(model_path, skill_id, nlu_mode)
         self.device = Device(
             user_id=user_id,
             device_id=device_id,

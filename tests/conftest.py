@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socketserver
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,10 @@ os.environ.update(
     TABLE_NAME=TABLE,
 )
 os.environ.pop("SKILL_ID", None)
+
+# moto's server and the API stand-in answer in several small writes; with Nagle's algorithm
+# each later write waits for a delayed ACK (about 40 ms on loopback) on every request.
+socketserver.StreamRequestHandler.disable_nagle_algorithm = True
 
 
 class Clock:
@@ -56,16 +61,24 @@ def dynamo_endpoint() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture
-def table(dynamo_endpoint: str) -> Iterator[str]:
-    """A fresh, empty table for each test."""
+@pytest.fixture(scope="session")
+def _created_table(dynamo_endpoint: str) -> str:
     from closer_together import storage
-    from closer_together.storage.models import HouseholdModel
 
     storage.create_table()
-    yield TABLE
-    HouseholdModel.delete_table()
-    HouseholdModel._connection = None
+    return TABLE
+
+
+@pytest.fixture
+def table(_created_table: str) -> Iterator[str]:
+    """An empty table for each test: created once per worker, emptied after every test
+    (creating and deleting a table costs moto far more than deleting a few items)."""
+    from closer_together.storage.models import HouseholdModel
+
+    yield _created_table
+    with HouseholdModel.batch_write() as batch:
+        for item in HouseholdModel.scan(attributes_to_get=["pk", "sk"]):
+            batch.delete(item)
 
 
 @pytest.fixture
@@ -98,9 +111,35 @@ def handler(table: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     return handle
 
 
+# -- NLU mode: "exact" (the kind stand-in) or "honest" (as real Alexa; alexa_local/nlu.py) ------
+#
+# A test module that declares `NLU_MODES = ("exact", "honest")` runs each of its simulator tests
+# once per mode (ids like test_x[honest]); `pytest --nlu-mode honest` changes the default.
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--nlu-mode",
+        choices=("exact", "honest"),
+        default="exact",
+        help="NLU mode of the simulator fixtures in modules without NLU_MODES (default: exact)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    modes = getattr(metafunc.module, "NLU_MODES", None)
+    if modes and "nlu_mode" in metafunc.fixturenames:
+        metafunc.parametrize("nlu_mode", list(modes), ids=[str(mode) for mode in modes])
+
+
+@pytest.fixture
+def nlu_mode(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--nlu-mode"))
+
+
 @pytest.fixture
 def make_sim(
-    handler: Callable[..., dict[str, Any]], alexa_api: Any, clock: Clock
+    handler: Callable[..., dict[str, Any]], alexa_api: Any, clock: Clock, nlu_mode: str
 ) -> Callable[..., Any]:
     from alexa_local.simulator import Simulator
 
@@ -114,6 +153,7 @@ def make_sim(
             api_token=alexa_api.token,
             clock=clock,
             person_id=person_id,
+            nlu_mode=nlu_mode,
         )
 
     return make

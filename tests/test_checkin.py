@@ -8,6 +8,9 @@ from typing import Any
 
 from conftest import meet, raw_items, says, stored_household
 
+# Real Alexa is the reference: these flows hold on the honest NLU as well.
+NLU_MODES = ("exact", "honest")
+
 TIMERS = "/v1/alerts/timers"
 
 

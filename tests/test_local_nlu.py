@@ -122,7 +122,6 @@ def small() -> Nlu:
         ("I'm sam and this is alex.", "Sam", "Alex"),
         ("our names are Mary Ann and Bob", "Mary Ann", "Bob"),
         ("my name is Jo", "Jo", None),
-        ("Sam", "Sam", None),
     ],
 )
 def test_names_are_heard_with_and_without_carrier_words(
@@ -133,6 +132,19 @@ def test_names_are_heard_with_and_without_carrier_words(
     assert heard.intent_name == "NamesIntent"
     expected = {"firstName": first} | ({"secondName": second} if second else {})
     assert heard.slot_values == expected
+
+
+def test_a_bare_name_is_a_name_only_when_the_names_slot_is_elicited(real: Nlu) -> None:
+    # No intent sample is a bare {firstName}: on a device it would catch short speech.
+    assert real.understand("Sam").intent_name != "NamesIntent"
+    asking = DialogContext(
+        "Dialog.ElicitSlot",
+        {"name": "NamesIntent", "confirmationStatus": "NONE", "slots": {}},
+        "firstName",
+    )
+    heard = real.understand("Sam and Alex", dialog=asking)
+    assert heard.intent_name == "NamesIntent"
+    assert heard.slot_values == {"firstName": "Sam", "secondName": "Alex"}
 
 
 # What to say for a slot of each type, and the value Alexa would then put in the slot
@@ -540,3 +552,308 @@ def test_duration(said: str, value: str | None) -> None:
 )
 def test_number(said: str, value: int | None) -> None:
     assert slot_types.parse_number(said.split()) == value
+
+
+# -- honest mode: what real Alexa sends ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def honest() -> Nlu:
+    return Nlu.from_file(REAL_MODEL, mode="honest")
+
+
+@pytest.fixture(scope="module")
+def honest_small() -> Nlu:
+    return Nlu(InteractionModel.from_json(small_model()), SKILL_ID, mode="honest")
+
+
+FALLBACK = {"name": "AMAZON.FallbackIntent", "confirmationStatus": "NONE"}
+
+
+def eliciting(intent: str, slot: str, nlu: Nlu) -> DialogContext:
+    slots = {
+        name: {"name": name, "confirmationStatus": "NONE"}
+        for name in nlu.model.intents[intent].slots
+    }
+    return DialogContext(
+        "Dialog.ElicitSlot", {"name": intent, "confirmationStatus": "NONE", "slots": slots}, slot
+    )
+
+
+def eliciting_answer() -> DialogContext:
+    return DialogContext(
+        "Dialog.ElicitSlot",
+        {
+            "name": "AnswerIntent",
+            "confirmationStatus": "NONE",
+            "slots": {"answer": {"name": "answer", "confirmationStatus": "NONE"}},
+        },
+        "answer",
+    )
+
+
+def test_modes_are_chosen_by_name_and_exact_is_the_default() -> None:
+    model = InteractionModel.from_json(small_model())
+    assert Nlu(model).mode == "exact"
+    assert Nlu(model, mode="honest").mode == "honest"
+    with pytest.raises(ValueError, match="unknown NLU mode"):
+        Nlu(model, mode="fuzzy")  # type: ignore[arg-type]
+
+
+def test_a_model_file_is_compiled_once_per_mode(honest: Nlu) -> None:
+    assert Nlu.from_file(REAL_MODEL, mode="honest") is honest
+    assert Nlu.from_file(str(REAL_MODEL), mode="honest") is honest
+    assert Nlu.from_file(REAL_MODEL).mode == "exact"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "we went for a walk by the river",
+        GIBBERISH,
+        "hi there",
+        "hello",
+        "um",
+        "thanks",
+        "my name is hello",
+        "we had a lovely dinner with friends",
+    ],
+)
+def test_honest_uncovered_speech_is_the_fallback_intent_with_no_words(
+    honest: Nlu, said: str
+) -> None:
+    heard = honest.understand(said)
+    assert heard.intent == FALLBACK  # no slots: the skill learns nothing of what was said
+    assert heard.dialog_state is None
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("start the check in now please", "StartCheckInIntent"),  # "start the check in"
+        ("please start our check in", "StartCheckInIntent"),
+        ("um begin the check in", "StartCheckInIntent"),  # "begin our check in"
+        ("review weekly", "WeeklyReviewIntent"),  # two words swapped
+        ("the weekly review please", "WeeklyReviewIntent"),
+        ("alexa, weekly review", "WeeklyReviewIntent"),
+        ("i had a terrible day today", "HardDayIntent"),
+        ("stop it now", "AMAZON.StopIntent"),
+        ("we need a break now", "TimeoutIntent"),
+    ],
+)
+def test_honest_near_misses_of_a_sample_resolve_to_its_intent(
+    honest: Nlu, said: str, intent: str
+) -> None:
+    assert honest.understand(said).intent_name == intent
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "i had a wonderful day",  # a different content word is a different request
+        "check out",
+        "deep",  # "too deep" without "too"
+        "start the check in with my sister and her kids",  # too many words more
+    ],
+)
+def test_honest_a_different_request_is_not_a_near_miss(honest: Nlu, said: str) -> None:
+    assert honest.understand(said).intent == FALLBACK
+
+
+def test_honest_near_misses_keep_their_slots(honest: Nlu) -> None:
+    heard = honest.understand("give us ten more minutes please")
+    assert heard.intent_name == "TalkTimerIntent"
+    assert heard.slot_values == {"minutes": "10"}
+    heard = honest.understand("um, so we are Sam and Alex")
+    assert heard.slot_values == {"firstName": "Sam", "secondName": "Alex"}
+
+
+def test_honest_hears_every_sample_of_the_real_model_as_exact_mode_does(
+    real: Nlu, honest: Nlu
+) -> None:
+    differences = []
+    for intent, sample in real_samples():
+        spec = real.model.intents[intent]
+        said = sample
+        for slot, slot_type in spec.slots.items():
+            words, _ = SPOKEN_FOR_TYPE.get(slot_type, ("a quiet walk", "a quiet walk"))
+            said = said.replace("{" + slot + "}", words)
+        exact = real.understand(said, today=WEDNESDAY)
+        heard = honest.understand(said, today=WEDNESDAY)
+        if (heard.intent_name, heard.slot_values) != (exact.intent_name, exact.slot_values):
+            differences.append((said, exact.intent_name, heard.intent_name, heard.slot_values))
+    assert not differences
+
+
+# -- honest mode: names ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "name"), [("Sam", "Sam"), ("Jordan Lee", "Jordan Lee"), ("um, Sam", "Sam")]
+)
+def test_honest_an_elicited_first_name_takes_a_name(honest: Nlu, said: str, name: str) -> None:
+    heard = honest.understand(said, dialog=eliciting("NamesIntent", "firstName", honest))
+    assert heard.intent_name == "NamesIntent"
+    assert heard.dialog_state == "IN_PROGRESS"
+    assert heard.slot_values == {"firstName": name}
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("hi there", "AMAZON.FallbackIntent"),
+        ("hello", "AMAZON.FallbackIntent"),
+        ("um", "AMAZON.FallbackIntent"),
+        ("thanks", "AMAZON.FallbackIntent"),
+        ("it's Jo & Lee <3", "AMAZON.FallbackIntent"),
+        ("we went for a walk", "AMAZON.FallbackIntent"),
+        ("okay", "AMAZON.YesIntent"),
+        ("stop", "AMAZON.StopIntent"),
+    ],
+)
+def test_honest_a_first_name_slot_never_holds_anything_but_a_name(
+    honest: Nlu, said: str, intent: str
+) -> None:
+    for dialog in (None, eliciting("NamesIntent", "firstName", honest), eliciting_second_name()):
+        heard = honest.understand(said, dialog=dialog)
+        assert heard.intent_name == claimed_by(honest, said, default=intent)
+        assert heard.slot_values == {}
+        assert heard.dialog_state is None
+
+
+def test_honest_names_in_carrier_phrases(honest: Nlu) -> None:
+    assert honest.understand("my name is Sam").slot_values == {"firstName": "Sam"}
+    assert honest.understand("we're jordan lee and alex").slot_values == {
+        "firstName": "Jordan Lee",
+        "secondName": "Alex",
+    }
+    # "there" is no name, so the sample does not match
+    assert honest.understand("we are Sam and there").intent == FALLBACK
+
+
+def test_exact_mode_is_kinder_than_honest_mode(real: Nlu, honest: Nlu) -> None:
+    waiting = eliciting_second_name()
+    assert real.understand("hi there", dialog=waiting).slot_values["secondName"] == "Hi There"
+    assert honest.understand("hi there", dialog=waiting).intent == FALLBACK
+    waiting = eliciting_answer()
+    assert real.understand("yes", dialog=waiting).slot_values == {"answer": "yes"}
+    assert honest.understand("yes", dialog=waiting).intent_name == "AMAZON.YesIntent"
+
+
+# -- honest mode: while the skill elicits AnswerIntent.answer --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "slots"),
+    [
+        ("yes", "AMAZON.YesIntent", {}),
+        ("yeah", "AMAZON.YesIntent", {}),
+        ("no thanks", "AMAZON.NoIntent", {}),
+        ("stop", "AMAZON.StopIntent", {}),
+        ("cancel", "AMAZON.CancelIntent", {}),
+        ("help", "AMAZON.HelpIntent", {}),
+        ("repeat", "AMAZON.RepeatIntent", {}),
+        ("pause", "AMAZON.PauseIntent", {}),
+        ("start over", "AMAZON.StartOverIntent", {}),
+        ("next", "AMAZON.NextIntent", {}),
+        ("resume", "AMAZON.ResumeIntent", {}),
+        ("weekly review", "WeeklyReviewIntent", {}),
+        ("give us ten minutes", "TalkTimerIntent", {"minutes": "10"}),
+        ("i had a terrible day", "HardDayIntent", {}),
+        ("we keep arguing", "ProfessionalHelpIntent", {}),
+        ("i need support", "LevelIntent", {"level": "support"}),
+    ],
+)
+def test_honest_elicitation_still_switches_to_a_better_fitting_intent(
+    honest: Nlu, said: str, intent: str, slots: dict[str, str]
+) -> None:
+    heard = honest.understand(said, dialog=eliciting_answer())
+    assert heard.intent_name == claimed_by(honest, said, default=intent)
+    assert heard.slot_values == slots
+    assert heard.dialog_state != "IN_PROGRESS"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["we went for a walk by the river and it was lovely", "thanks", "the kids & me <3"],
+)
+def test_honest_elicited_answer_takes_what_was_said(honest: Nlu, said: str) -> None:
+    heard = honest.understand(said, dialog=eliciting_answer())
+    assert heard.intent_name == "AnswerIntent"
+    assert heard.dialog_state == "IN_PROGRESS"
+    answer_type = honest.model.intents["AnswerIntent"].slots["answer"]
+    if answer_type == "AMAZON.SearchQuery" or len(said.split()) <= 4:
+        assert heard.slot_values == {"answer": said}  # short free text is the skill's to handle
+        assert heard.resolved("answer") == []
+    else:  # a custom type (before the model moved to SearchQuery): bent to a listed value
+        assert heard.resolved("answer")
+
+
+def test_honest_elicited_answer_drops_a_carrier_phrase_of_its_own_intent(honest: Nlu) -> None:
+    heard = honest.understand("the best part was dinner", dialog=eliciting_answer())
+    assert heard.slot_values == {"answer": "dinner"}
+
+
+# -- honest mode on a small model: custom types, typed slots, elicitation --------------------
+
+
+def test_honest_long_phrase_in_a_custom_slot_is_bent_to_a_listed_value(honest_small: Nlu) -> None:
+    heard = honest_small.understand("let's do the weekly review with the whole family tonight")
+    assert heard.intent_name == "StartRitualIntent"
+    assert heard.slot_values == {"ritual": "weekly review"}
+    assert heard.resolved("ritual") == [{"name": "weekly review", "id": "WEEKLY_REVIEW"}]
+    assert heard.intent is not None
+    status = heard.intent["slots"]["ritual"]["resolutions"]["resolutionsPerAuthority"][0]
+    assert status["status"] == {"code": "ER_SUCCESS_MATCH"}
+
+
+def test_honest_short_unknown_custom_value_is_kept_unresolved(honest_small: Nlu) -> None:
+    heard = honest_small.understand("start the dance party")  # custom types are not enumerations
+    assert heard.slot_values == {"ritual": "the dance party"}
+    assert heard.resolved("ritual") == []
+
+
+def test_honest_long_phrase_sharing_no_listed_word_does_not_match(honest_small: Nlu) -> None:
+    assert honest_small.understand("start the dance party in the kitchen now").intent == FALLBACK
+    # a custom type without values cannot take a long phrase; a SearchQuery sample can
+    heard = honest_small.understand("i think we feel very close to each other again")
+    assert heard.intent_name == "AnswerIntent"
+    assert heard.slot_values == {"answer": "we feel very close to each other again"}
+
+
+def test_honest_near_miss_on_the_small_model(honest_small: Nlu) -> None:
+    heard = honest_small.understand("set the timer for twenty minutes")  # "the" for "a"
+    assert heard.intent_name == "TimerIntent"
+    assert heard.slot_values == {"length": "PT20M"}
+    heard = honest_small.understand("so let's do the daily check in")  # one light word more
+    assert heard.resolved("ritual") == [{"name": "check in", "id": "CHECK_IN"}]
+    # a sample of light words only is said whole: "let's do the" needs all three
+    assert honest_small.understand("let's do daily check in").intent == FALLBACK
+    heard = honest_small.understand("um remind us at eight pm please", today=WEDNESDAY)
+    assert heard.slot_values == {"time": "20:00"}
+    assert honest_small.understand("go to month three").intent == FALLBACK
+    assert honest_small.understand("go to week banana").intent == FALLBACK
+
+
+def test_honest_elicited_typed_slot_takes_only_its_type(honest_small: Nlu) -> None:
+    waiting = eliciting("ReminderIntent", "time", honest_small)
+    heard = honest_small.understand("eight pm", dialog=waiting)
+    assert heard.intent_name == "ReminderIntent"
+    assert heard.slot_values == {"time": "20:00"}
+    assert honest_small.understand("banana bread", dialog=waiting).intent == FALLBACK
+    ritual = eliciting("StartRitualIntent", "ritual", honest_small)
+    long = honest_small.understand("we baked banana bread with the neighbours", dialog=ritual)
+    assert long.intent == FALLBACK
+
+
+def test_honest_confirmation_still_takes_yes_and_no(honest_small: Nlu) -> None:
+    pending = honest_small.understand("remind us at eight pm").intent
+    context = DialogContext("Dialog.ConfirmIntent", pending or {})
+    heard = honest_small.understand("yes please", dialog=context)
+    assert heard.intent is not None and heard.intent["confirmationStatus"] == "CONFIRMED"
+
+
+def test_honest_matching_is_deterministic(honest: Nlu) -> None:
+    said = "start the check in now please"
+    first = honest.understand(said, dialog=eliciting_answer())
+    assert all(honest.understand(said, dialog=eliciting_answer()) == first for _ in range(3))

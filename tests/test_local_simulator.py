@@ -26,7 +26,7 @@ from ask_sdk_model.services.reminder_management import (
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from alexa_local import envelopes
-from alexa_local.console import Console, SimulatedClock
+from alexa_local.console import Console, SimulatedClock, parse_args
 from alexa_local.dynamo import LocalDynamo
 from alexa_local.envelopes import Device, Session
 from alexa_local.nlu import InteractionModel, Nlu
@@ -391,6 +391,61 @@ def test_an_elicited_slot_takes_the_next_answer(sim: Simulator, skill: TinySkill
     assert request["intent"]["slots"]["firstName"]["value"] == "Sam"
     assert request["intent"]["slots"]["secondName"]["value"] == "Alex"
     assert done.text == "Hi Sam and Alex."
+
+
+def honest_sim(skill: TinySkill, clock: SteppingClock) -> Simulator:
+    return Simulator(
+        skill,
+        model_path=REAL_MODEL,
+        user_id=DEVICE.user_id,
+        device_id=DEVICE.device_id,
+        api_endpoint=DEVICE.api_endpoint,
+        api_token=DEVICE.api_token,
+        clock=clock,
+        nlu_mode="honest",
+    )
+
+
+def test_the_nlu_mode_reaches_the_nlu(
+    sim: Simulator, skill: TinySkill, clock: SteppingClock
+) -> None:
+    assert sim.nlu.mode == "exact"
+    assert honest_sim(skill, clock).nlu.mode == "honest"
+
+
+def test_honest_mode_sends_the_fallback_intent_without_words(
+    skill: TinySkill, clock: SteppingClock
+) -> None:
+    sim = honest_sim(skill, clock)
+    sim.launch()
+    sim.say("we went for a walk by the river")
+    request = skill.events[-1]["request"]
+    assert request["intent"] == {"name": "AMAZON.FallbackIntent", "confirmationStatus": "NONE"}
+    assert "dialogState" not in request
+
+
+def test_honest_mode_elicited_name_takes_only_a_name(
+    skill: TinySkill, clock: SteppingClock
+) -> None:
+    sim = honest_sim(skill, clock)
+    sim.launch()
+    asked = sim.say("I'm Sam")
+    assert asked.directives[0]["type"] == "Dialog.ElicitSlot"
+    sim.say("hi there")
+    request = skill.events[-1]["request"]
+    assert request["intent"] == {"name": "AMAZON.FallbackIntent", "confirmationStatus": "NONE"}
+    sim.launch()
+    sim.say("I'm Sam")
+    done = sim.say("Alex")
+    assert skill.events[-1]["request"]["dialogState"] == "IN_PROGRESS"
+    assert done.text == "Hi Sam and Alex."
+
+
+def test_the_console_speaks_to_an_honest_nlu_unless_told_otherwise() -> None:
+    assert parse_args([]).nlu == "honest"
+    assert parse_args(["--nlu", "exact"]).nlu == "exact"
+    with pytest.raises(SystemExit):
+        parse_args(["--nlu", "fuzzy"])
 
 
 def test_permission_answer_carries_the_token_in_the_same_session(

@@ -20,6 +20,9 @@ from alexa_local import envelopes
 from alexa_local.envelopes import Session
 from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
 
+# Real Alexa is the reference: these flows hold on the honest NLU as well.
+NLU_MODES = ("exact", "honest")
+
 SCOPE = "alexa::alerts:reminders:skill:readwrite"
 REMINDERS = "/v1/alerts/reminders"
 DAILY_8PM = "FREQ=DAILY;BYHOUR=20;BYMINUTE=0;BYSECOND=0;INTERVAL=1"

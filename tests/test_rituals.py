@@ -15,6 +15,9 @@ from closer_together.rituals import due, guided
 from closer_together.speech import catalog
 from closer_together.storage import HouseholdStore
 
+# Real Alexa is the reference: these flows hold on the honest NLU as well.
+NLU_MODES = ("exact", "honest")
+
 TODAY = "2026-11-26"  # the test clock's day in New York (a Thursday)
 PROMPTS = catalog("en-US")
 
