@@ -27,7 +27,7 @@ test: $(STAMP) node_modules/.package-lock.json  ## everything CI runs
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	scripts/lint_template.sh
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n 2
 
 lint: $(STAMP)  ## ruff, mypy and the SAM-aware template lint only
 	$(BIN)/ruff check .

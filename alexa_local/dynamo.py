@@ -14,6 +14,11 @@ from typing import Any
 
 import botocore.session
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import WSGIRequestHandler
+
+# moto's server writes each answer in pieces; Nagle's algorithm would hold every later
+# piece for a delayed ACK (about 40 ms on loopback), on every DynamoDB call.
+WSGIRequestHandler.disable_nagle_algorithm = True
 
 SNAPSHOT_FILE = "dynamodb.json"
 REGION = "us-east-1"
