@@ -75,6 +75,9 @@ from pathlib import Path
 from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.corpus import CorpusError, parse_couple_speech  # noqa: E402  (one corpus reader)
+
 DEFAULT_CORPUS = ROOT / "tests" / "data" / "couple_speech.tsv"
 DEFAULT_REPORT = ROOT / ".local" / "nlu_replay.jsonl"
 DEFAULT_MODEL_DIR = ROOT / "interaction_models"
@@ -108,21 +111,6 @@ class FatalHttpError(ReplayError):
 # ---------------------------------------------------------------------------------------------
 # Corpus and interaction model
 # ---------------------------------------------------------------------------------------------
-
-
-def parse_corpus(text: str, source: str = "<corpus>") -> list[tuple[str, str]]:
-    """`category<TAB>utterance` lines; `#` comments and blank lines skipped (as tests/corpus.py)."""
-    pairs: list[tuple[str, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        category, tab, utterance = line.partition("\t")
-        category, utterance = category.strip(), utterance.strip()
-        if not tab or not category or not utterance or "\t" in utterance:
-            raise ReplayError(f"{source}:{number}: expected category<TAB>utterance: {line!r}")
-        pairs.append((category, utterance))
-    return pairs
 
 
 def words(text: str) -> list[str]:
@@ -708,9 +696,11 @@ def _run(
         raise ReplayError("--timeout must be between 0 and 60 seconds")
 
     try:
-        corpus = parse_corpus(args.corpus.read_text(encoding="utf-8"), str(args.corpus))
+        corpus = parse_couple_speech(args.corpus.read_text(encoding="utf-8"), str(args.corpus))
     except OSError as error:
         raise ReplayError(f"{args.corpus}: {error}") from None
+    except CorpusError as error:
+        raise ReplayError(str(error)) from None
     wanted = {c.strip() for value in args.category for c in value.split(",") if c.strip()}
     if wanted:
         unknown = wanted - {c for c, _ in corpus}

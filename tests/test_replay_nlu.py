@@ -20,8 +20,6 @@ from typing import Any
 
 import pytest
 
-from tests.corpus import load_couple_speech
-
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "replay_nlu.py"
 SKILL_ID = "amzn1.ask.skill.test-replay"
@@ -461,8 +459,3 @@ def test_a_plain_http_endpoint_elsewhere_is_refused_before_any_call(
     assert code == 2
     assert "LWA_ENDPOINT must be an https URL" in err
     assert amazon.requests == []
-
-
-def test_the_script_reads_the_corpus_as_the_tests_do() -> None:
-    text = (ROOT / "tests" / "data" / "couple_speech.tsv").read_text(encoding="utf-8")
-    assert replay_nlu.parse_corpus(text) == load_couple_speech()
