@@ -64,6 +64,53 @@ def test_fallback_asks_once_then_moves_on_and_keeps_the_place(sim: Any) -> None:
     assert turn.reprompt  # the next question waits
 
 
+def test_the_minutes_asked_for_survive_the_permission_prompt(sim: Any, alexa_api: Any) -> None:
+    alexa_api.revoke("timers")
+    meet(sim)
+    sim.say("start our check in")
+    turn = sim.say("give us 5 minutes")
+    assert sim.pending_permission is not None
+    alexa_api.grant("timers")
+    turn = sim.permission("ACCEPTED")
+    created = [r for r in alexa_api.requests if r.method == "POST" and r.path == TIMERS]
+    assert created[-1].json["duration"] == "PT5M"
+    assert "5 minute" in turn.text
+
+
+def test_after_the_hard_day_helper_next_goes_back_and_answers_are_taken(sim: Any) -> None:
+    meet(sim)
+    sim.say("start our check in")
+    assert says(sim.say("I had a terrible day").text, "hardday.open")
+    turn = sim.say("next")
+    assert says(turn.text, "checkin.q.best")
+    turn = sim.say("okay")
+    assert says(turn.text, "checkin.q.best")  # still the question, asked again
+    sim.say("the best part was the picnic")
+    assert moments() == ["the picnic"]
+
+
+def test_a_bare_name_is_not_an_appreciation(sim: Any) -> None:
+    meet(sim)
+    sim.say("an appreciation")
+    turn = sim.say("Alex")
+    assert moments() == []
+    assert says(turn.text, "appreciation.nudge")
+
+
+def test_a_name_corrected_mid_ritual_goes_back_to_the_ritual(sim: Any) -> None:
+    meet(sim)
+    sim.say("start our check in")
+    turn = sim.say("my name is Jordan not Alex")
+    assert "Jordan" in turn.text and says(turn.text, "checkin.q.best")
+    assert stored_household().names == ["Sam", "Jordan"]
+
+
+def test_a_greeting_before_the_names_is_fine(sim: Any) -> None:
+    sim.launch()
+    sim.say("hello we're Priya and Tom")
+    assert stored_household().names == ["Priya", "Tom"]
+
+
 def test_give_us_any_minutes_sets_that_timer_and_the_question_waits(
     sim: Any, alexa_api: Any
 ) -> None:
@@ -95,10 +142,10 @@ def test_another_ritual_mid_question_leaves_the_checkin_where_it_was(sim: Any) -
     assert says(turn.text, "appreciation.open") or "appreciate" in turn.text
     sim.say("I appreciate how you cooked dinner for us")
     turn = sim.say("I appreciate how you listened to me tonight")
-    assert turn.ends_session and says(turn.text, "checkin.waiting")
+    # The appreciation done, the check-in comes straight back at the same question.
+    assert says(turn.text, "appreciation.close") and says(turn.text, "checkin.q.challenge")
+    assert "Sam" in turn.text and not turn.ends_session
     assert step(sim) == before
-    turn = sim.say("ask closer together for the next question")
-    assert says(turn.text, "checkin.q.challenge") and "Sam" in turn.text
     assert "the walk" in moments()
 
 
@@ -153,8 +200,11 @@ def test_a_one_shot_appreciation_asks_whose_it_was_and_leaves_the_paused_ritual(
     saved = [(m.partner, m.text) for m in stored_household().journal[TODAY].moments]
     assert (1, "how you cooked dinner for us") in saved
     assert "Sam" in turn.text  # now Sam's turn to appreciate Alex
-    sim.say("I appreciate how you listened to me tonight")
-    assert step(sim) == paused
+    turn = sim.say("I appreciate how you listened to me tonight")
+    # The check-in comes back where it was paused: after Sam's best part, Sam's challenge.
+    assert paused == ("checkin", [0, "best"])
+    assert step(sim) == ("checkin", [0, "challenge"])
+    assert says(turn.text, "checkin.q.challenge") and not turn.ends_session
 
 
 def test_a_greeting_is_not_a_name_and_names_are_confirmed_once(sim: Any) -> None:

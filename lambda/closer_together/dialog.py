@@ -11,6 +11,7 @@ reads each request once into a `Heard` (see `hear`), and handlers decide from th
   terrible day" to "what felt most challenging?"): where the question accepts that
   intent (`Question.accepts`), it is taken as the answer.
 - AMAZON.FallbackIntent carries no words: the question missed its answer.
+- A command ends the wait (it is done as itself); help and repeat leave the question open.
 
 Plain Python, no SDK: the rules are data (`content/<locale>/understanding.json`).
 """
@@ -68,6 +69,14 @@ class Wait:
     elicits: str | None = None
 
 
+# Commands that leave the question open: the wait survives them.
+KEEP_WAITING = frozenset({"AMAZON.RepeatIntent", "AMAZON.HelpIntent"})
+# Rituals named as the answer to "which one?" while a reminder is set, moved or cancelled.
+_RITUAL_NAMES = frozenset({"StartCheckInIntent", "WeeklyReviewIntent", "MonthlyCheckInIntent"})
+_MORE = frozenset(
+    {YES, NO, "NextQuestionIntent", "AMAZON.NextIntent", "AMAZON.ResumeIntent", "SkipIntent"}
+)
+
 WAITS: dict[Waiting, Wait] = {
     Waiting.NAMES: Wait(frozenset({NAMES_INTENT}), "NamesIntent.firstName"),
     Waiting.NAMES_CONFIRM: Wait(_YES_NO | {NAMES_INTENT}),
@@ -77,7 +86,7 @@ WAITS: dict[Waiting, Wait] = {
     # Plus the intents the current question itself accepts (`Question.accepts`).
     Waiting.RITUAL_ANSWER: Wait(frozenset({ANSWER, APPRECIATE}), "answer"),
     Waiting.RITUAL_TALK: Wait(_YES_NO),
-    Waiting.REVIEW_MORE: Wait(_YES_NO),
+    Waiting.REVIEW_MORE: Wait(_MORE),
     Waiting.LEVEL: Wait(frozenset({"LevelIntent"}), "LevelIntent.level"),
     Waiting.TIMEOUT_LENGTH: Wait(
         frozenset({"TimeoutIntent", "TalkTimerIntent"}), "TimeoutIntent.duration"
@@ -85,8 +94,10 @@ WAITS: dict[Waiting, Wait] = {
     Waiting.TIMEOUT_REMIND: Wait(_YES_NO),
     Waiting.FORGET: Wait(_YES_NO),
     Waiting.FORGET_ANSWERS: Wait(_YES_NO),
-    Waiting.REMINDER_SLOT: Wait(frozenset({"SetReminderIntent"})),
-    Waiting.REMINDER_WHICH: Wait(frozenset({"MoveReminderIntent", "CancelReminderIntent"})),
+    Waiting.REMINDER_SLOT: Wait(frozenset({"SetReminderIntent"}) | _RITUAL_NAMES),
+    Waiting.REMINDER_WHICH: Wait(
+        frozenset({"MoveReminderIntent", "CancelReminderIntent"}) | _RITUAL_NAMES
+    ),
     Waiting.REMINDER_CONFIRM: Wait(_YES_NO),
     Waiting.REMINDER_RESTORE: Wait(_YES_NO),
 }
@@ -205,6 +216,7 @@ class Understanding:
     commands: dict[str, str]
     timer: re.Pattern[str]
     timeout: re.Pattern[str]
+    rename: re.Pattern[str]
     not_names: frozenset[str]
     # A level of the three-level helper said alone ("support") -> its id.
     levels: dict[str, str]
@@ -230,6 +242,9 @@ class Understanding:
             return "LevelIntent", {"level": level}
         if self.timeout.match(said):
             return "TimeoutIntent", {}
+        renamed = self.rename.match(said)
+        if renamed:
+            return "ChangeNamesIntent", {k: v.capitalize() for k, v in renamed.groupdict().items()}
         found = self.timer.match(said)
         minutes = None
         if found and found.group("minutes"):
@@ -262,6 +277,7 @@ def understanding(locale: str) -> Understanding:
             commands=dict(data["commands"]),
             timer=re.compile(data["timer"]),
             timeout=re.compile(data["timeout"]),
+            rename=re.compile(data["rename"]),
             not_names=frozenset(data["not_names"]),
             levels=dict(data["levels"]),
             level_frames=re.compile(data["level_frames"]),

@@ -164,6 +164,8 @@ class LoadTurn(AbstractRequestInterceptor):
             locale,
             accepts or frozenset(),
         )
+        if turn.heard.kind is dialog.Kind.COMMAND and turn.heard.intent not in dialog.KEEP_WAITING:
+            session.pop("expect", None)  # a command is done as itself: the question is over
         handler_input.attributes_manager.request_attributes[TURN] = turn
         carry(turn)
 

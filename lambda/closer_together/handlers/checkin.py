@@ -237,7 +237,8 @@ class TalkTimerHandler(AbstractRequestHandler):
 
 def start_timer(handler_input: HandlerInput) -> Reply:
     turn = current(handler_input)
-    minutes = TALK_MINUTES
+    # After a permission prompt the request carries no slot: the length asked for is kept.
+    minutes = int(turn.session.get("timer_minutes", TALK_MINUTES))
     raw = slot_text(handler_input, "minutes")
     if raw and raw.isdigit():
         minutes = max(1, min(60, int(raw)))

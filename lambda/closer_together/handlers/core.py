@@ -9,6 +9,7 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.utils import is_request_type
 
 from closer_together.dialog import Kind, Waiting
+from closer_together.handlers.checkin import resume_today
 from closer_together.pipeline import (
     LAST,
     current,
@@ -90,7 +91,8 @@ class NamesConfirmHandler(AbstractRequestHandler):
         reply, turn.expect = welcome.names_confirmed(turn.household, yes)
         if not yes:
             turn.touch()
-        return respond(handler_input, reply)
+            return respond(handler_input, reply)
+        return respond(handler_input, resume_today(turn, reply.speak[:1]) or reply)
 
 
 class ChangeNamesHandler(AbstractRequestHandler):
@@ -110,6 +112,8 @@ class ChangeNamesHandler(AbstractRequestHandler):
         )
         if turn.expect is None:
             turn.touch()
+            # Renamed mid-ritual: the ritual goes on, not the menu.
+            return respond(handler_input, resume_today(turn, reply.speak[:1]) or reply)
         return respond(handler_input, reply)
 
 
@@ -194,8 +198,6 @@ class FallbackHandler(AbstractRequestHandler):
         turn.expect = None
         if request_is_new_session(handler_input):
             # Words we could not place, in a new session: today's ritual, where it was.
-            from closer_together.handlers.checkin import resume_today
-
             intro = [line("welcome.back", **welcome.both(turn.household))]
             resumed = resume_today(turn, intro)
             if resumed is not None:

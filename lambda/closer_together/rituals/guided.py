@@ -9,6 +9,7 @@ close (see `PLANS`).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -212,7 +213,7 @@ def answer(
     partner, question = _current(household, plan)
     if progress.get("phase") == NUDGE:
         text = f"{progress.pop('first_answer', '')} {text}".strip()
-    elif question.specific and is_general(text):
+    elif question.specific and _general(household, text):
         progress["phase"] = NUDGE
         progress["first_answer"] = text
         names = _names(household, partner)
@@ -228,6 +229,13 @@ def answer(
     if question.keep and _worth_hearing_again(question, text):
         household.keep(now.date(), question.keep, partner, text, plan.ritual)
     return _after_answer(household, plan, now, partner, question, text)
+
+
+def _general(household: Household, text: str) -> bool:
+    """ "You're great", or only a name: no action or quality to hear again."""
+    said = " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    names = {p.name.lower() for p in household.partners} | {"you", "him", "her", "them"}
+    return is_general(text) or said in names
 
 
 def _worth_hearing_again(question: Question, text: str) -> bool:
@@ -353,8 +361,10 @@ def finish(household: Household, plan: Plan, now: datetime | None, lead: list[Li
     if plan.streak:
         days = household.streak(plan.ritual, now.date())
         closing.append(line("streak.one") if days == 1 else line("streak.many", days=str(days)))
-    if household.progress:
-        closing.append(line(f"{household.progress['ritual']}.waiting"))
+    back = PLANS.get(str((household.progress or {}).get("ritual")))
+    if back is not None:
+        # The ritual set aside today comes back where it was, in the same breath.
+        return resume(household, back, now, [*lead, pause(300), *closing])
     return Reply([*lead, pause(300), *closing], end_session=True)
 
 
