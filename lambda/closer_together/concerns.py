@@ -22,6 +22,7 @@ __all__ = [
     "Concern",
     "SafetyMessage",
     "detect",
+    "help_line",
     "normalise",
     "safety_message",
 ]
@@ -119,7 +120,39 @@ def normalise(text: str) -> str:
     for pattern, replacement in _normalisers():
         text = pattern.sub(replacement, text)
     words = re.sub(r"[^a-z0-9]+", " ", text).split()
-    return " ".join(_BARE_CONTRACTIONS.get(w, w) for w in words)
+    spelt = " ".join(_BARE_CONTRACTIONS.get(w, w) for w in words)
+    for pattern, replacement in _asr_contractions():
+        spelt = pattern.sub(replacement, spelt)
+    return spelt
+
+
+# Apostrophe-less contractions that are also words ("hell", "shed", "ill", "id"): spelt out
+# only where a verb follows, so "the garden shed" and "i was ill" stay what they are.
+_VERB_AFTER = (
+    r"(?=(?:kill|hurt|hit|take|do|never|report|be|find|burn|break|come|regret|see|make|end"
+    r"|just|have|go|get|rather|leave|not|show|throw|beat|tell|call|ruin|really|probably|hear)\b)"
+)
+
+
+@cache
+def _asr_contractions() -> tuple[tuple[re.Pattern[str], str], ...]:
+    pairs = {
+        "hell": "he will",
+        "shell": "she will",
+        "hed": "he would",
+        "shed": "she would",
+        "ill": "i will",
+        "id": "i would",
+        "youll": "you will",
+        "theyll": "they will",
+        "itll": "it will",
+        "wed": "we would",
+        "theyd": "they would",
+        "youd": "you would",
+    }
+    return tuple(
+        (re.compile(rf"\b{word} {_VERB_AFTER}"), f"{spelt} ") for word, spelt in pairs.items()
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,8 +266,8 @@ _CRISIS_RULES: tuple[str, ...] = (
     r"(?:took|take|taking|swallow|swallowed|swallowing) (?:all|a bunch|a handful|too many"
     r"|the whole bottle|a whole bottle|every one)(?: of)?(?: my| the)? (?:\w+ )?"
     r"(?:pills|tablets|meds|medication)",
-    r"(?:want|wanted|wants|wanting) to die(?! (?:of|from) (?:embarrassment|laughter|laughing"
-    r"|boredom|cuteness)\b| (?:my|her|his|our|the) hair\b)",
+    r"(?<!who )(?:want|wanted|wants|wanting) to die(?! (?:of|from) (?:embarrassment|laughter"
+    r"|laughing|boredom|cuteness)\b| (?:my|her|his|our|the) hair\b)",
     r"wish (?:i|that i) (?:was|were|had|would be|could be) (?:dead|never born|not born"
     r"|not alive|gone for good)",
     r"(?:better|rather be) dead",
@@ -271,7 +304,7 @@ _CRISIS_RULES: tuple[str, ...] = (
     + r"\b)",
     rf"i {_I_ADV}(?:can not|could not|am not able to) "
     + _any(
-        "go on",
+        r"go on(?! (?:the|a|an|that|this|holiday|vacation|trips?|rides?|dates?|walks?|tour)\b)",
         "keep going",
         "keep living",
         f"take (?:it|this) {_ANYMORE}",
@@ -634,11 +667,169 @@ def _negated(words_before: list[str]) -> bool:
     return False
 
 
+# ---------------------------------------------------------------------------------------------
+# Frames: crisis and abuse by meaning. Concepts (who, what, means, injury, control ...) compose
+# into frames (content/en-US/safety_frames.json), so a sentence built from known parts is
+# caught however it is worded. The rules above stay as a second net.
+# ---------------------------------------------------------------------------------------------
+
+_MASK = "_"
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    concern: Concern
+    parts: tuple[str, ...]
+    gap: int
+    unless_next: frozenset[str]
+    # Checked before every crisis frame (a threat of suicide used to control is abuse).
+    first: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    # first word (or prefix* of it) -> (concept, the phrase's words)
+    exact: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+    # first word -> idioms starting with it
+    idioms: dict[str, tuple[tuple[str, ...], ...]]
+    frames: tuple[_Frame, ...]
+
+
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    marked = phrase.replace("*", " STAR ").replace("#", " NUMBER ")
+    return tuple(normalise(marked).replace(" star", "*").replace("number", "#").split())
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    import json  # the first answer of a container pays for this, never its cold start
+
+    with open(os.path.join(_CONTENT_DIR, "en-US", "safety_frames.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    concepts: dict[str, list[str]] = data["concepts"]
+    frames = []
+    for raw in data["frames"]:
+        parts = tuple(raw["parts"])
+        for part in parts:
+            if part not in concepts:
+                concepts[part] = [part]  # a literal phrase
+        frames.append(
+            _Frame(
+                Concern(raw["concern"]),
+                parts,
+                int(raw.get("gap", 3)),
+                frozenset(raw.get("unless_next", ())),
+                bool(raw.get("first", False)),
+            )
+        )
+    index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for concept, phrases in concepts.items():
+        for phrase in phrases:
+            words = _phrase_words(phrase)
+            if words:
+                index.setdefault(words[0].rstrip("*"), []).append((concept, words))
+    idioms: dict[str, list[tuple[str, ...]]] = {}
+    for idiom in data["idioms"]:
+        words = _phrase_words(idiom)
+        idioms.setdefault(words[0], []).append(words)
+    return _Lexicon(
+        exact={k: tuple(v) for k, v in index.items()},
+        idioms={k: tuple(v) for k, v in idioms.items()},
+        frames=tuple(frames),
+    )
+
+
+# "#" in a phrase: a number large enough to be an overdose or harassment, not "2 ibuprofen".
+_NUMBER_WORDS = frozenset(
+    {"ten", "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty"}
+    | {"hundred", "hundreds", "dozen", "dozens"}
+)
+_LARGE = 8
+
+
+def _is_number(word: str) -> bool:
+    return (word.isdigit() and int(word) >= _LARGE) or word in _NUMBER_WORDS
+
+
+def _word_matches(pattern: str, word: str) -> bool:
+    if pattern == "#":
+        return _is_number(word)
+    return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
+
+
+def _spans(words: list[str], lexicon: _Lexicon) -> dict[str, list[tuple[int, int]]]:
+    """Where each concept is mentioned: concept -> [(start, end)] word positions."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for start, word in enumerate(words):
+        candidates = list(lexicon.exact.get(word, ()))
+        if _is_number(word):
+            candidates.extend(lexicon.exact.get("#", ()))
+        for cut in range(3, len(word)):
+            candidates.extend(c for c in lexicon.exact.get(word[:cut], ()) if c[1][0][-1] == "*")
+        for concept, phrase in candidates:
+            end = start + len(phrase)
+            if end <= len(words) and all(
+                _word_matches(p, w) for p, w in zip(phrase, words[start:end], strict=True)
+            ):
+                found.setdefault(concept, []).append((start, end))
+    return found
+
+
+def _masked(words: list[str], lexicon: _Lexicon) -> list[str]:
+    """Idioms ("dead tired", "killed it at work") become masks that match nothing."""
+    masked = list(words)
+    for start, word in enumerate(words):
+        for idiom in lexicon.idioms.get(word, ()):
+            end = start + len(idiom)
+            if end <= len(words) and all(
+                _word_matches(p, w) for p, w in zip(idiom, words[start:end], strict=True)
+            ):
+                masked[start:end] = [_MASK] * len(idiom)
+    return masked
+
+
+def _frame_match(frame: _Frame, words: list[str], spans: dict[str, list[tuple[int, int]]]) -> bool:
+    """The frame's parts in order, each at most `gap` words after the one before."""
+    ends: set[int] | None = None  # where the previous part ended
+    for part in frame.parts:
+        places = spans.get(part, [])
+        ends = {
+            end
+            for start, end in places
+            if ends is None or any(previous <= start <= previous + frame.gap for previous in ends)
+        }
+        if not ends:
+            return False
+    return any(end >= len(words) or words[end] not in frame.unless_next for end in ends or ())
+
+
+def _by_frames(norm: str) -> tuple[Concern, str] | None:
+    lexicon = _lexicon()
+    words = _masked(norm.split(), lexicon)
+    spans = _spans(words, lexicon)
+    ordered = [f for f in lexicon.frames if f.first] + [
+        f
+        for concern in (Concern.CRISIS, Concern.ABUSE)
+        for f in lexicon.frames
+        if f.concern is concern and not f.first
+    ]
+    for frame in ordered:
+        if _frame_match(frame, words, spans):
+            return frame.concern, "+".join(frame.parts)
+    return None
+
+
 def _find(norm: str) -> tuple[Concern, str] | None:
     patterns = _compiled()
-    for concern in (Concern.CRISIS, Concern.ABUSE):
-        if match := patterns[concern].search(norm):
-            return concern, match.group(0)
+    if match := patterns[Concern.CRISIS].search(norm):
+        return Concern.CRISIS, match.group(0)
+    by_meaning = _by_frames(norm)  # crisis frames outrank the abuse rules below
+    if by_meaning is not None and by_meaning[0] is Concern.CRISIS:
+        return by_meaning
+    if match := patterns[Concern.ABUSE].search(norm):
+        return Concern.ABUSE, match.group(0)
+    if by_meaning is not None:
+        return by_meaning
     for match in patterns[Concern.PROFESSIONAL_HELP].finditer(norm):
         if not _negated(norm[: match.start()].split()):
             return Concern.PROFESSIONAL_HELP, match.group(0)
@@ -725,6 +916,26 @@ def _load_locale(locale: str) -> dict[Concern, SafetyMessage]:
             raise ValueError(f"{locale}/safety.json: {concern.value} lacks {missing}")
         loaded[concern] = SafetyMessage(**{f: entry[f] for f in _FIELDS})
     return loaded
+
+
+_FALLBACK_HELP_LINE = (
+    "If things ever feel like too much, the website find a helpline dot com lists free,"
+    " confidential helplines in your country."
+)
+
+
+@cache
+def _help_line(locale: str) -> str:
+    import json
+
+    with open(os.path.join(_CONTENT_DIR, locale, "safety.json"), encoding="utf-8") as f:
+        return str(json.load(f)["help_line"]["ssml"])
+
+
+def help_line(locale: str | None) -> str:
+    """One calm sentence with the locale's crisis line, said with product help (SSML)."""
+    canonical = _canonical_locale(locale)
+    return _FALLBACK_HELP_LINE if canonical is None else _help_line(canonical)
 
 
 def safety_message(concern: Concern, locale: str | None) -> SafetyMessage:
