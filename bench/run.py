@@ -62,6 +62,40 @@ def warm_turns(turns: int) -> list[float]:
     return household.timed_checkins(turns)
 
 
+def detector_costs(repeats: int = 20) -> dict[str, float]:
+    """The crisis and abuse detector on every answer: first call (loads its data) and warm."""
+    import time
+
+    from closer_together import concerns
+
+    answers = [
+        line.split("\t")[1]
+        for line in (ROOT / "tests" / "data" / "safety_dev.tsv").read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    ] + [
+        line.strip()
+        for line in (ROOT / "tests" / "data" / "ordinary_answers.txt")
+        .read_text("utf-8")
+        .splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    start = time.perf_counter()
+    concerns.detect(answers[0])
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(repeats):
+        for answer in answers:
+            start = time.perf_counter()
+            concerns.detect(answer)
+            times.append(time.perf_counter() - start)
+    times.sort()
+    return {
+        "detector_first_call_ms": round(first * 1000, 2),
+        "detector_ms_median": round(statistics.median(times) * 1000, 3),
+        "detector_ms_p99": round(times[int(len(times) * 0.99) - 1] * 1000, 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cold", type=int, default=5, help="fresh processes to start")
@@ -116,6 +150,7 @@ def main() -> None:
         "warm_turn_ms_median": round(statistics.median(warm_ms), 2),
         "warm_turn_ms_p95": round(warm_ms[int(len(warm_ms) * 0.95) - 1], 2),
         "warm_turns": len(warm_ms),
+        **detector_costs(),
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,7 @@ class Waiting(StrEnum):
     LEVEL = "care:level"
     TIMEOUT_LENGTH = "care:timeout:length"
     TIMEOUT_REMIND = "care:timeout:remind"
+    GENTLE = "care:gentle"  # "carry on with something together today?" after a hard moment
     FORGET = "care:forget"
     FORGET_ANSWERS = "care:forget_answers"
     REMINDER_SLOT = "reminder:ask"  # a missing part of the reminder being set
@@ -92,6 +93,7 @@ WAITS: dict[Waiting, Wait] = {
         frozenset({"TimeoutIntent", "TalkTimerIntent"}), "TimeoutIntent.duration"
     ),
     Waiting.TIMEOUT_REMIND: Wait(_YES_NO),
+    Waiting.GENTLE: Wait(_YES_NO),
     Waiting.FORGET: Wait(_YES_NO),
     Waiting.FORGET_ANSWERS: Wait(_YES_NO),
     Waiting.REMINDER_SLOT: Wait(frozenset({"SetReminderIntent"}) | _RITUAL_NAMES),

@@ -19,6 +19,8 @@ from xml.sax.saxutils import escape as _xml_escape
 CONTENT = Path(__file__).parent / "content"
 DEFAULT_LOCALE = "en-US"
 PAUSE = "~pause"
+# Reviewed SSML from the skill's own content (safety lines), spoken as written.
+TRUSTED = "~ssml"
 # Characters XML 1.0 forbids; Alexa rejects SSML that contains them.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TAGS = re.compile(r"<[^>]+>")
@@ -68,6 +70,11 @@ def line(key: str, **params: Any) -> Line:
 
 def pause(ms: int = 400) -> Line:
     return Line(PAUSE, {"ms": ms})
+
+
+def trusted(ssml: str) -> Line:
+    """Reviewed SSML from a content file (never user text): spoken exactly as written."""
+    return Line(TRUSTED, {"ssml": ssml})
 
 
 @dataclass
@@ -147,6 +154,8 @@ class Voice:
         return " ".join(part for part in (self._render(item) for item in lines) if part)
 
     def _render(self, item: Line) -> str:
+        if item.key == TRUSTED:
+            return str(item.params["ssml"])
         if item.key == PAUSE:
             return f'<break time="{int(item.params.get("ms", 400))}ms"/>'
         variants = self.catalog.variants(item.key)

@@ -28,13 +28,15 @@ from closer_together.pipeline import (
     current,
     expected,
     intent_name,
+    loaded,
+    request_is_new_session,
     respond,
     slot_id,
     slot_text,
     user_id_of,
 )
 from closer_together.rituals import care, guided, welcome
-from closer_together.speech import Reply, line
+from closer_together.speech import Reply, line, trusted
 from closer_together.storage import INACTIVE_RETENTION, HouseholdStore, StoreError
 from closer_together.turn import Turn
 
@@ -52,6 +54,8 @@ EXPECT_FORGET = Waiting.FORGET
 EXPECT_FORGET_ANSWERS = Waiting.FORGET_ANSWERS
 YES_NO = (EXPECT_REMIND, EXPECT_FORGET, EXPECT_FORGET_ANSWERS)
 TRIES = "care.tries"
+# In household memory: the day a crisis or abuse message was given (nothing of what was said).
+GENTLE = "gentle_next"
 # The professional-help note was given in this session: it is not repeated.
 PRO_NOTED = "care.pro_noted"
 TIMEOUT_SECONDS = "care.timeout.seconds"
@@ -127,6 +131,9 @@ class SafetyHandler(AbstractRequestHandler):
         turn.expect = None
         turn.session.pop(TRIES, None)
         if concern is not concerns.Concern.PROFESSIONAL_HELP:
+            # The next session opens gently. Only the day is kept: never what was said.
+            turn.household.memory[GENTLE] = turn.today.isoformat()
+            turn.touch()
             # The Alexa app keeps cards where a partner may read them: none about abuse.
             card = concern is not concerns.Concern.ABUSE
             return respond_with_message(
@@ -157,6 +164,60 @@ class SafetyHandler(AbstractRequestHandler):
         progress["missed"] = 0
         turn.touch()
         return guided.advance(household, plan, turn.now, [line("pro.next")])
+
+
+class GentleOpeningHandler(AbstractRequestHandler):
+    """The first request of the session after a crisis or abuse message: acknowledge, say the
+    resources in one sentence, and ask whether to go on, rather than carry on as if nothing
+    happened."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        turn = loaded(handler_input)
+        return (
+            turn is not None
+            and request_is_new_session(handler_input)
+            and GENTLE in turn.household.memory
+            and intent_name(handler_input) not in ("AMAZON.StopIntent", "AMAZON.CancelIntent")
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        turn.household.memory.pop(GENTLE, None)
+        turn.touch()
+        turn.expect = Waiting.GENTLE
+        return respond(
+            handler_input,
+            Reply(
+                [
+                    line("gentle.open"),
+                    trusted(concerns.help_line(turn.locale)),
+                    line("gentle.ask"),
+                ],
+                [line("gentle.ask")],
+            ),
+        )
+
+
+class GentleAnswerHandler(AbstractRequestHandler):
+    """Yes or no to "carry on with something together today?"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return expected(handler_input) is Waiting.GENTLE and intent_name(handler_input) in (
+            "AMAZON.YesIntent",
+            "AMAZON.NoIntent",
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = current(handler_input)
+        turn.expect = None
+        if intent_name(handler_input) == "AMAZON.NoIntent":
+            return respond(handler_input, Reply([line("gentle.close")], end_session=True))
+        from closer_together.handlers.checkin import resume_today
+
+        resumed = resume_today(turn)
+        if resumed is not None:
+            return respond(handler_input, resumed)
+        return respond(handler_input, Reply(welcome.menu(turn.household), [line("menu.reprompt")]))
 
 
 # --- three levels ------------------------------------------------------------------------------
@@ -497,6 +558,10 @@ HANDLERS: list[AbstractRequestHandler] = [
     SavingHandler(),
 ]
 # Run before any ritual handler: text that signals a crisis interrupts whatever is under way.
-SAFETY_HANDLERS: list[AbstractRequestHandler] = [SafetyHandler()]
+SAFETY_HANDLERS: list[AbstractRequestHandler] = [
+    SafetyHandler(),
+    GentleOpeningHandler(),
+    GentleAnswerHandler(),
+]
 # Requests without a session (skill events).
 EVENT_HANDLERS: list[AbstractRequestHandler] = [SkillDisabledHandler()]

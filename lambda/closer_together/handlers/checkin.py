@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_request_type
 
+from closer_together import concerns
 from closer_together.dialog import TEXT_INTENTS, Kind, Waiting
 from closer_together.gateways.timers import TimerGateway, TimerResult
 from closer_together.pipeline import (
@@ -27,7 +28,7 @@ from closer_together.pipeline import (
 )
 from closer_together.rituals import guided, welcome
 from closer_together.rituals.people import who_is_speaking
-from closer_together.speech import Line, Name, Reply, line
+from closer_together.speech import Line, Name, Reply, line, trusted
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
@@ -149,7 +150,12 @@ class RitualTurnHandler(AbstractRequestHandler):
             return respond(
                 handler_input,
                 Reply(
-                    [line(f"{plan.ritual}.help"), line("help.commands"), *asked.speak],
+                    [
+                        line(f"{plan.ritual}.help"),
+                        trusted(concerns.help_line(turn.locale)),
+                        line("help.commands"),
+                        *asked.speak,
+                    ],
                     asked.reprompt,
                     elicit=asked.elicit,
                 ),

@@ -25,8 +25,9 @@ from closer_together.pipeline import (
 )
 from closer_together.rituals import due, welcome
 from closer_together.rituals.people import who_is_speaking
-from closer_together.speech import Reply, line
+from closer_together.speech import Line, Reply, line, trusted
 from closer_together.storage import StoreError
+from closer_together.turn import Turn
 
 if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
@@ -124,16 +125,23 @@ class HelpHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         if not turn.household.named:
-            reply, turn.expect = welcome.ask_names([line("help.general"), line("names.ask")])
+            reply, turn.expect = welcome.ask_names([*help_about(turn), line("names.ask")])
             return respond(handler_input, reply)
         turn.expect = None
         return respond(
             handler_input,
             Reply(
-                [line("help.general"), line("help.commands"), *welcome.menu(turn.household)],
+                [*help_about(turn), line("help.commands"), *welcome.menu(turn.household)],
                 [line("menu.reprompt")],
             ),
         )
+
+
+def help_about(turn: Turn) -> list[Line]:
+    """What the skill is, and one calm sentence with the locale's crisis line."""
+    from closer_together import concerns
+
+    return [line("help.general"), trusted(concerns.help_line(turn.locale))]
 
 
 class StopHandler(AbstractRequestHandler):
