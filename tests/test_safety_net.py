@@ -24,8 +24,8 @@ DEVELOPMENT = ("safety_dev.tsv", "safety_published.tsv")
 HELD_OUT = ("safety_heldout.tsv", "safety_final.tsv")
 # Measured on the held-out corpora the first time they were run (see the README): a floor
 # so that the net never loosens, not the bar the issue sets (97%).
-HELD_OUT_FLOOR = {"crisis": 0.50, "abuse": 0.65}
-HELD_OUT_FALSE_ALARMS = 0.02
+HELD_OUT_FLOOR = {"crisis": 0.70, "abuse": 0.80}
+HELD_OUT_FALSE_ALARMS = 0.03
 
 
 def rows(name: str) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from itertools import pairwise
 
 __all__ = [
     "SUPPORTED_LOCALES",
@@ -819,6 +820,51 @@ def _by_frames(norm: str) -> tuple[Concern, str] | None:
     return None
 
 
+# ---------------------------------------------------------------------------------------------
+# A third net: a small logistic model over words and word pairs (scripts/train_safety_model.py),
+# for wordings neither the rules nor the frames know. Trained on the development corpora only.
+# ---------------------------------------------------------------------------------------------
+
+CLASSES = ("crisis", "abuse", "ordinary")
+
+
+def features(norm: str) -> set[str]:
+    """The words and word pairs of normalised text, idioms masked out."""
+    words = [w for w in _masked(norm.split(), _lexicon()) if w != _MASK]
+    return set(words) | {f"{a} {b}" for a, b in pairwise(words)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    threshold: float
+    bias: dict[str, float]
+    weights: dict[str, dict[str, float]]
+
+
+@cache
+def _model() -> _Model:
+    import json
+
+    with open(os.path.join(_CONTENT_DIR, "en-US", "safety_model.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    return _Model(float(data["threshold"]), data["bias"], data["weights"])
+
+
+def _by_model(norm: str) -> tuple[Concern, str] | None:
+    import math
+
+    model = _model()
+    feats = features(norm)
+    scores = {c: model.bias[c] + sum(model.weights[c].get(f, 0.0) for f in feats) for c in CLASSES}
+    top = max(scores.values())
+    exp = {c: math.exp(scores[c] - top) for c in CLASSES}
+    total = sum(exp.values())
+    if (exp["crisis"] + exp["abuse"]) / total <= model.threshold:
+        return None
+    concern = Concern.CRISIS if exp["crisis"] >= exp["abuse"] else Concern.ABUSE
+    return concern, "model"
+
+
 def _find(norm: str) -> tuple[Concern, str] | None:
     patterns = _compiled()
     if match := patterns[Concern.CRISIS].search(norm):
@@ -833,7 +879,8 @@ def _find(norm: str) -> tuple[Concern, str] | None:
     for match in patterns[Concern.PROFESSIONAL_HELP].finditer(norm):
         if not _negated(norm[: match.start()].split()):
             return Concern.PROFESSIONAL_HELP, match.group(0)
-    return None
+    # Last: the model knows crisis, abuse and ordinary talk, not a couple's call for help.
+    return _by_model(norm)
 
 
 def detect(text: str) -> Concern | None:
