@@ -689,7 +689,8 @@ class AlexaApiStandIn:
         self._server = _Server(self, context)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            # Shutdown waits up to one poll: tests start and stop a stand-in each.
+            kwargs={"poll_interval": 0.01},
             name="alexa-api-standin",
             daemon=True,
         )
