@@ -1,10 +1,11 @@
 """The safety net generalises (issue 12): crisis and abuse heard in words no one wrote down.
 
-The detector (concerns.py: its rules, and the frames of content/en-US/safety_frames.json)
-was developed on two corpora only: safety_dev.tsv (composed from categories) and
-safety_published.tsv (from published wording). Two more were written apart by writers who
-never saw the detector or the other corpora, and are never used to develop it:
-safety_heldout.tsv and safety_final.tsv. The figures on them are printed and bounded here.
+The rules and frames of concerns.py (and the safety intents' samples) were developed on two
+corpora only: safety_dev.tsv (composed from categories) and safety_published.tsv (from
+published wording). The model (scripts/train_safety_model.py) also learnt from
+safety_heldout.tsv and safety_final.tsv, each measured as unseen before it was used.
+safety_test.tsv, by a fourth writer who never saw the detector or any other corpus, is used
+for nothing but the figures printed and bounded here.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from closer_together.concerns import Concern, detect
 
 DATA = Path(__file__).resolve().parent / "data"
 DEVELOPMENT = ("safety_dev.tsv", "safety_published.tsv")
-HELD_OUT = ("safety_heldout.tsv", "safety_final.tsv")
-# Measured on the held-out corpora the first time they were run (see the README): a floor
-# so that the net never loosens, not the bar the issue sets (97%).
-HELD_OUT_FLOOR = {"crisis": 0.70, "abuse": 0.80}
-HELD_OUT_FALSE_ALARMS = 0.03
+# Written apart; the model learnt from these after they had been measured as unseen.
+LEARNT = ("safety_heldout.tsv", "safety_final.tsv")
+HELD_OUT = ("safety_test.tsv",)
+# Measured on safety_test.tsv (see the README): a floor so that the net never loosens, not the
+# bar the issue sets (97%).
+HELD_OUT_FLOOR = {"crisis": 0.78, "abuse": 0.80}
+HELD_OUT_FALSE_ALARMS = 0.025
 
 
 def rows(name: str) -> list[tuple[str, str]]:
@@ -79,8 +82,9 @@ def test_ordinary_answers_with_idioms_raise_no_alarm() -> None:
 
 
 def held_out(name: str) -> list[tuple[str, str]]:
-    """A held-out corpus less any line that also happens to be in a development corpus."""
-    developed_on = {text for dev in DEVELOPMENT for _, text in rows(dev)}
+    """A corpus written apart, less any line that also happens to be in one used earlier."""
+    earlier = DEVELOPMENT + (LEARNT if name in HELD_OUT else ())
+    developed_on = {text for dev in earlier for _, text in rows(dev)}
     return [(c, t) for c, t in rows(name) if t not in developed_on]
 
 
@@ -99,12 +103,12 @@ def test_recall_on_words_no_one_developed_it_on(name: str) -> None:
     assert alarms / ordinary <= HELD_OUT_FALSE_ALARMS
 
 
-def test_the_held_out_words_never_became_frames_or_samples() -> None:
+def test_the_corpora_written_apart_never_became_frames_or_samples() -> None:
     from closer_together import concerns
 
     content = Path(concerns.__file__).parent / "content" / "en-US" / "safety_frames.json"
     frames, model = content.read_text("utf-8"), MODEL.read_text("utf-8")
-    for name in HELD_OUT:
+    for name in (*LEARNT, *HELD_OUT):
         longest = sorted((text for _, text in held_out(name)), key=len)[-40:]
         assert not any(text in frames or text in model for text in longest), name
 
