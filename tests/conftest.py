@@ -30,6 +30,27 @@ os.environ.update(
 )
 os.environ.pop("SKILL_ID", None)
 
+
+def _shared_model_session() -> Any:
+    """A botocore session that reuses the service models already parsed in this process.
+
+    Each test builds the skill afresh, as a new Lambda container would; pynamodb then makes
+    a new botocore session, which parses DynamoDB's service model again (most of a short
+    test's time). The sessions and clients stay separate; only the parsed JSON is shared.
+    """
+    import botocore.session
+
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _LOADER)
+    return session
+
+
+import botocore.loaders  # noqa: E402  (after the environment above is set)
+import pynamodb.connection.base  # noqa: E402
+
+_LOADER = botocore.loaders.create_loader()
+pynamodb.connection.base.get_session = _shared_model_session  # type: ignore[assignment]
+
 # moto's server and the API stand-in answer in several small writes; with Nagle's algorithm
 # each later write waits for a delayed ACK (about 40 ms on loopback) on every request.
 socketserver.StreamRequestHandler.disable_nagle_algorithm = True
