@@ -22,6 +22,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from closer_together import concerns, dialog
 from closer_together.dialog import Kind, Waiting
+from closer_together.handlers.checkin import resume_today
 from closer_together.household import Household, household_id_for
 from closer_together.pipeline import (
     LAST,
@@ -212,8 +213,6 @@ class GentleAnswerHandler(AbstractRequestHandler):
         turn.expect = None
         if intent_name(handler_input) == "AMAZON.NoIntent":
             return respond(handler_input, Reply([line("gentle.close")], end_session=True))
-        from closer_together.handlers.checkin import resume_today
-
         resumed = resume_today(turn)
         if resumed is not None:
             return respond(handler_input, resumed)
