@@ -3,9 +3,9 @@
 The rules and frames of concerns.py (and the safety intents' samples) were developed on two
 corpora only: safety_dev.tsv (composed from categories) and safety_published.tsv (from
 published wording). The model (scripts/train_safety_model.py) also learnt from
-safety_heldout.tsv and safety_final.tsv, each measured as unseen before it was used.
-safety_test.tsv, by a fourth writer who never saw the detector or any other corpus, is used
-for nothing but the figures printed and bounded here.
+safety_heldout.tsv, safety_final.tsv, safety_test.tsv and safety_more.tsv, each written apart
+and measured as unseen before it was used. safety_test2.tsv, by a sixth writer who never saw
+the detector or any other corpus, is used for nothing but the figures printed and bounded here.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from closer_together.concerns import Concern, detect
 DATA = Path(__file__).resolve().parent / "data"
 DEVELOPMENT = ("safety_dev.tsv", "safety_published.tsv")
 # Written apart; the model learnt from these after they had been measured as unseen.
-LEARNT = ("safety_heldout.tsv", "safety_final.tsv")
-HELD_OUT = ("safety_test.tsv",)
-# Measured on safety_test.tsv (see the README): a floor so that the net never loosens, not the
+LEARNT = ("safety_heldout.tsv", "safety_final.tsv", "safety_test.tsv", "safety_more.tsv")
+HELD_OUT = ("safety_test2.tsv",)
+# Measured on safety_test2.tsv (see the README): a floor so that the net never loosens, not the
 # bar the issue sets (97%).
-HELD_OUT_FLOOR = {"crisis": 0.78, "abuse": 0.80}
-HELD_OUT_FALSE_ALARMS = 0.025
+HELD_OUT_FLOOR = {"crisis": 0.86, "abuse": 0.90}
+HELD_OUT_FALSE_ALARMS = 0.055
 
 
 def rows(name: str) -> list[tuple[str, str]]:
