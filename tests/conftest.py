@@ -85,8 +85,14 @@ def dynamo_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def _created_table(dynamo_endpoint: str) -> str:
     from closer_together import storage
+    from closer_together.storage.models import HouseholdModel
 
     storage.create_table()
+    # The function fails fast (1 s / 2 s) for Alexa's 8 s; moto on a busy test machine can be
+    # slower than that without anything being wrong. Store faults are injected explicitly.
+    HouseholdModel.Meta.connect_timeout_seconds = 10
+    HouseholdModel.Meta.read_timeout_seconds = 30
+    HouseholdModel._connection = None
     return TABLE
 
 

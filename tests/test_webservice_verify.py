@@ -507,14 +507,14 @@ def _send(body: bytes, *, length: bool = True, status: int = 200) -> Callable[[A
 def _trickle(handler: Any) -> None:
     handler.send_response(200)
     handler.end_headers()
-    for _ in range(40):
+    for _ in range(400):
         handler.wfile.write(b"-")
         handler.wfile.flush()
         time.sleep(0.05)
 
 
 def _silent(handler: Any) -> None:
-    time.sleep(1.0)
+    time.sleep(20.0)
 
 
 @pytest.fixture(scope="module")
@@ -563,7 +563,8 @@ def test_fetch_url_gives_up_after_the_timeout(chain_server: str, path: str) -> N
     started = time.monotonic()
     with pytest.raises(FetchError):
         fetch_url(f"{chain_server}{path}", 0.2, 64 * 1024)
-    assert time.monotonic() - started < 0.7
+    # The server would take 20 s: giving up well before proves the timeout, however busy.
+    assert time.monotonic() - started < 10.0
 
 
 def test_verifier_with_real_downloads_from_an_allowed_local_url(chain_server: str) -> None:
