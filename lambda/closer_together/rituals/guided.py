@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from closer_together.household import APPRECIATION, BEST_MOMENT, Household
-from closer_together.rituals.validation import clearly_negative, is_general, tone
+from closer_together.household import APPRECIATION, BEST_MOMENT, CONNECTING, Household
+from closer_together.rituals.validation import clearly_negative, is_flat, is_general, reflection
 from closer_together.speech import CONTENT, Line, Name, Reply, line, pause
 
 
@@ -274,15 +274,15 @@ def not_an_answer(household: Household, plan: Plan) -> Reply:
     return Reply([line("answer.not_yet"), *asked], help_, elicit="answer")
 
 
+# Questions that ask for something good: only their answers may be met with gladness.
+_PRAISED = frozenset({BEST_MOMENT, CONNECTING})
+
+
 def _validation(question: Question, text: str) -> Line:
-    mood = tone(text)
-    if question.hard and mood in ("neutral", "warm"):
-        mood = "hard"
-    elif question.keep == BEST_MOMENT and mood == "neutral":
-        mood = "warm"
-    if question.keep == APPRECIATION:
+    if question.keep == APPRECIATION and not is_flat(text):
         return line("validate.appreciation")
-    return line(f"validate.{mood}")
+    kind = reflection(text, praise=question.keep in _PRAISED, hard=question.hard)
+    return line(f"validate.{kind}")
 
 
 def _after_answer(
