@@ -245,7 +245,7 @@ class SaveTurn(AbstractResponseInterceptor):
     @staticmethod
     def _stay_open(turn: Turn, response: Response) -> None:
         """The couple's words are only in this session now: keep it open to retry."""
-        note = turn.voice.render([line("save.failed")])
+        note = turn.voice.speak([line("save.failed")])
         if response.output_speech is not None and hasattr(response.output_speech, "ssml"):
             ssml = response.output_speech.ssml
             response.output_speech.ssml = ssml.replace("</speak>", f" {note}</speak>")
@@ -275,7 +275,7 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     """Turn a ritual's reply into the Alexa response, remembering it for 'repeat'."""
     turn = current(handler_input)
     builder = handler_input.response_builder
-    speech = turn.voice.render(reply.speak)
+    speech = turn.voice.speak(reply.speak)
     reprompt = turn.voice.render(reply.reprompt) if reply.reprompt else None
     builder.speak(speech)
     if reprompt:

@@ -25,7 +25,12 @@ TRUSTED = "~ssml"
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TAGS = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 MAX_ECHO_CHARS = 280
+# A sentence this long is noticed when it comes again; shorter ones ("Thank you.") are not.
+NOTICED_WORDS = 6
+# Long sentences remembered per session (as short hashes: session attributes stay small).
+REMEMBERED = 160
 
 
 def escape(text: str) -> str:
@@ -137,11 +142,23 @@ def _load_data(locale: str, name: str) -> Any:
     return json.loads(path.read_text("utf-8"))
 
 
+def _noticed(text: str) -> list[int]:
+    """Hashes of the sentences of `text` long enough to be noticed if said again."""
+    sentences = _SENTENCE_END.split(plain(text).lower())
+    return [
+        zlib.crc32(sentence.encode("utf-8"))
+        for sentence in sentences
+        if len(sentence.split()) >= NOTICED_WORDS
+    ]
+
+
 class Voice:
     """Renders lines for one turn, varying wording and never repeating itself.
 
-    `memory` lives in session attributes: how often each prompt was used and the
-    sentences of the previous turn.
+    `memory` lives in session attributes: how often each prompt was used, the sentences of
+    the previous turn, and the long sentences already spoken this session, so a ritual never
+    says the same long sentence twice (repeating on request is not rendered again). The seed
+    is the day, so openers rotate from one day to the next.
     """
 
     def __init__(self, catalog: Catalog, memory: dict[str, Any], seed: int) -> None:
@@ -149,9 +166,19 @@ class Voice:
         self.memory = memory
         self.seed = seed
         self._said: list[str] = []
+        self._speaking = False
 
     def render(self, lines: list[Line]) -> str:
+        """Text for a reprompt or a card: varied, but not remembered as spoken."""
         return " ".join(part for part in (self._render(item) for item in lines) if part)
+
+    def speak(self, lines: list[Line]) -> str:
+        """What the couple hears now: its long sentences are not said again this session."""
+        self._speaking = True
+        try:
+            return self.render(lines)
+        finally:
+            self._speaking = False
 
     def _render(self, item: Line) -> str:
         if item.key == TRUSTED:
@@ -165,11 +192,18 @@ class Voice:
         start = (self.seed + uses.get(item.key, 0) + offset) % len(variants)
         uses[item.key] = uses.get(item.key, 0) + 1
         previous = set(self.memory.get("last", []))
-        for offset in range(len(variants)):
-            text = self._fill(variants[(start + offset) % len(variants)], item.params)
-            if text not in previous and text not in self._said:
-                break
+        spoken: list[int] = self.memory.setdefault("spoken", [])
+        candidates = [
+            self._fill(variants[(start + offset) % len(variants)], item.params)
+            for offset in range(len(variants))
+        ]
+        fresh = [text for text in candidates if text not in previous and text not in self._said]
+        unheard = [text for text in fresh if not set(_noticed(text)) & set(spoken)]
+        text = (unheard or fresh or candidates)[0]
         self._said.append(text)
+        if self._speaking:
+            spoken.extend(_noticed(text))
+            del spoken[:-REMEMBERED]
         return text
 
     @staticmethod
