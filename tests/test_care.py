@@ -14,6 +14,7 @@ import pytest
 from conftest import meet, raw_items, says, stored_household
 
 from closer_together.rituals import care
+from closer_together.speech import catalog
 from closer_together.storage import HouseholdStore
 
 # Real Alexa is the reference: these flows hold on the honest NLU as well.
@@ -117,11 +118,11 @@ def test_the_hard_day_helper_stores_nothing(sim: Any) -> None:
 @pytest.mark.parametrize(
     "said", ["we need a timeout", "we're getting heated", "things are getting heated"]
 )
-def test_a_timeout_asks_how_long_with_at_least_twenty_minutes(sim: Any, said: str) -> None:
+def test_a_timeout_asks_how_long_suggesting_twenty_to_thirty_minutes(sim: Any, said: str) -> None:
     meet(sim)
     turn = sim.say(f"tell closer together {said}")
     assert turn.heard.intent_name == "TimeoutIntent"
-    assert "How long" in turn.text and "twenty minutes" in turn.text
+    assert "How long" in turn.text and "twenty to thirty minutes" in turn.text.lower()
     assert turn.reprompt and not turn.ends_session
     assert elicited(turn) == ("TimeoutIntent", "duration")
 
@@ -151,6 +152,7 @@ def test_timeout_with_a_reminder_to_come_back(sim: Any, alexa_api: Any, clock: A
     ("first", "second", "expected", "seconds"),
     [
         ("ten minutes", "half an hour", "too_short", 30 * 60),
+        ("ten minutes", "you choose", "too_short", 30 * 60),
         ("five minutes", "five minutes", "too_short", 20 * 60),
         ("two days", "three hours", "too_long", 3 * 3600),
         ("two days", "three days", "too_long", 23 * 3600),
@@ -267,6 +269,69 @@ def test_a_timeout_in_the_middle_of_a_checkin_keeps_the_ritual_for_later(sim: An
     assert says(turn.text, "checkin.q.best")
 
 
+# Said where the length is asked. Real Alexa hands none of these over as words: the honest
+# NLU sends AMAZON.FallbackIntent (AnswerIntent with "i think ..."), the kind one
+# TimeoutIntent with the words as an unreadable duration. All of them mean "you choose".
+LEFT_TO_US = ["you choose", "I don't know", "whatever", "the usual", "default", "i think the usual"]
+
+
+@pytest.mark.parametrize("said", LEFT_TO_US)
+def test_a_length_left_to_us_is_thirty_minutes(sim: Any, alexa_api: Any, said: str) -> None:
+    meet(sim)
+    sim.say("tell closer together we need a timeout")
+    turn = sim.say(said)
+    assert turn.heard.intent_name in ("AMAZON.FallbackIntent", "TimeoutIntent", "AnswerIntent")
+    assert care.parse_duration(turn.heard.slot_values.get("duration")) is None
+    assert says(turn.text, "timeout.default") and "30 minutes" in turn.text
+    assert turn.text.endswith("?") and not turn.ends_session
+    turn = sim.say("yes")
+    assert "30 minutes" in turn.text
+    (reminder,) = alexa_api.reminders.values()
+    assert reminder["trigger"]["offsetInSeconds"] == 30 * 60
+
+
+@pytest.mark.parametrize(
+    ("said", "seconds", "gentle"),
+    [
+        ("forty five minutes", 45 * 60, False),
+        ("two hours", 2 * 3600, False),
+        ("three hours", 3 * 3600, True),
+        ("twenty hours", 20 * 3600, True),
+    ],
+)
+def test_a_long_timeout_is_taken_with_one_gentle_word(
+    sim: Any, alexa_api: Any, said: str, seconds: int, gentle: bool
+) -> None:
+    meet(sim)
+    sim.say("tell closer together we need a timeout")
+    turn = sim.say(said)
+    assert says(turn.text, "timeout.long") is gentle
+    assert turn.text.lower().count("shorter") == int(gentle)
+    # Accepted as said: not asked again, and the reminder is for that long.
+    assert "How long" not in turn.text and turn.text.endswith("?")
+    sim.say("yes")
+    (reminder,) = alexa_api.reminders.values()
+    assert reminder["trigger"]["offsetInSeconds"] == seconds
+
+
+# Sentences of the timeout a couple may hear day after day; the length formats (length.*)
+# are forms, not sentences, and have one form each.
+TIMEOUT_SENTENCES = [
+    "timeout.ask",
+    "timeout.ask.reprompt",
+    "timeout.agreed",
+    "timeout.default",
+    "timeout.long",
+    "timeout.apart",
+    "timeout.idea",
+]
+
+
+@pytest.mark.parametrize("key", TIMEOUT_SENTENCES)
+def test_timeout_sentences_have_variants(key: str) -> None:
+    assert len(set(catalog("en-US").variants(key))) >= 2
+
+
 # --- professional help -------------------------------------------------------------------------
 
 
@@ -331,3 +396,8 @@ def test_lengths_are_said_the_way_people_say_them(
     length: timedelta, key: str, values: dict[str, str]
 ) -> None:
     assert care.length_words(length) == (key, values)
+
+
+def test_no_length_heard_is_thirty_minutes() -> None:
+    assert care.timeout_length(None, 0) == (None, timedelta(minutes=30))
+    assert care.timeout_length(None, 1) == (None, timedelta(minutes=30))

@@ -314,7 +314,13 @@ class TimeoutHandler(AbstractRequestHandler):
         assert agreed is not None
         turn.session.pop(TRIES, None)
         turn.session[TIMEOUT_SECONDS] = int(agreed.total_seconds())
-        reply, offered = care.timeout_agreed(turn.household, _length(turn, agreed), turn.today)
+        reply, offered = care.timeout_agreed(
+            turn.household,
+            _length(turn, agreed),
+            turn.today,
+            chosen=heard is None,
+            long=agreed > care.LONG_TIMEOUT,
+        )
         if fresh:
             reply.speak.insert(0, line("timeout.open"))
         turn.expect = EXPECT_REMIND if offered else None

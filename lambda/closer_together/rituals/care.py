@@ -3,7 +3,8 @@
 - The three-level helper from the article: after "I had a terrible day", ask which level
   is needed now (content: the practical issue, process: the feelings, meaning: what it
   says about them or the relationship), then give the listener one way to respond.
-- The timeout: a break of at least twenty minutes and under a day, with a return agreed.
+- The timeout: a break of at least twenty minutes and under a day (thirty when the couple
+  leaves it to us), with a return agreed.
 - What is kept about the couple, in numbers taken from `household` (never restated here).
 
 Handlers keep what a conversation is waiting for in `turn.expect` and the session.
@@ -67,6 +68,11 @@ def level_chosen(
 # --- timeout -----------------------------------------------------------------------------------
 
 MIN_TIMEOUT = timedelta(minutes=20)
+# Twenty to thirty minutes lets a flooded body calm down; the top of that range when the
+# couple leaves the choice to us.
+DEFAULT_TIMEOUT = timedelta(minutes=30)
+# Longer than this is still theirs to take, with one gentle word for coming back sooner.
+LONG_TIMEOUT = timedelta(hours=2)
 # A timeout ends within a day: a longer pause is no longer a break from one argument.
 MAX_TIMEOUT = timedelta(days=1)
 _ISO_DURATION = re.compile(
@@ -94,16 +100,18 @@ def timeout_open() -> Reply:
 def timeout_length(heard: timedelta | None, tries: int) -> tuple[Reply | None, timedelta | None]:
     """Check a proposed length: (question to ask again, None) or (None, agreed length).
 
-    Out of range, it is asked once more; a second miss is clamped to the nearest bound.
+    No length at all ("you choose", "I don't know", "whatever": Alexa hands these over
+    without words) is the default. Out of range, it is asked once more; a second miss is
+    clamped to the nearest bound.
     """
-    if heard is not None and MIN_TIMEOUT <= heard < MAX_TIMEOUT:
+    if heard is None:
+        return None, DEFAULT_TIMEOUT
+    if MIN_TIMEOUT <= heard < MAX_TIMEOUT:
         return None, heard
     if tries < 1:
-        if heard is None:
-            return Reply([line("timeout.unclear")], [line("timeout.ask.reprompt")]), None
         key = "timeout.too_short" if heard < MIN_TIMEOUT else "timeout.too_long"
         return Reply([line(key)], [line("timeout.ask.reprompt")]), None
-    if heard is not None and heard >= MAX_TIMEOUT:
+    if heard >= MAX_TIMEOUT:
         return None, MAX_TIMEOUT - timedelta(hours=1)
     return None, MIN_TIMEOUT
 
@@ -131,14 +139,22 @@ def reminder_declined_recently(household: Household, today: date) -> bool:
         return False
 
 
-def timeout_agreed(household: Household, length: str, today: date) -> tuple[Reply, bool]:
-    """Calm guidance for the break; (reply, whether a reminder is offered)."""
-    guidance = line("timeout.agreed", length=length)
+def timeout_agreed(
+    household: Household, length: str, today: date, *, chosen: bool = False, long: bool = False
+) -> tuple[Reply, bool]:
+    """Calm guidance for the break; (reply, whether a reminder is offered).
+
+    `chosen`: the couple left the length to us. `long`: over LONG_TIMEOUT.
+    """
+    speak = [line("timeout.default" if chosen else "timeout.agreed", length=length)]
+    if long:
+        speak.append(line("timeout.long"))
+    speak.extend([line("timeout.apart"), line("timeout.idea")])
     if reminder_declined_recently(household, today):
-        return Reply([guidance, line("timeout.no_offer", length=length)], end_session=True), False
+        return Reply([*speak, line("timeout.no_offer", length=length)], end_session=True), False
     return (
         Reply(
-            [guidance, line("timeout.offer", length=length)],
+            [*speak, line("timeout.offer", length=length)],
             [line("timeout.offer.reprompt", length=length)],
         ),
         True,
