@@ -4,7 +4,7 @@
   is needed now (content: the practical issue, process: the feelings, meaning: what it
   says about them or the relationship), then give the listener one way to respond.
 - The timeout: a break of at least twenty minutes and under a day (thirty when the couple
-  leaves it to us), with a return agreed.
+  leaves it to us), with a return agreed and said as a clock time in their time zone.
 - What is kept about the couple, in numbers taken from `household` (never restated here).
 
 Handlers keep what a conversation is waiting for in `turn.expect` and the session.
@@ -13,7 +13,9 @@ Handlers keep what a conversation is waiting for in `turn.expect` and the sessio
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from closer_together.household import JOURNAL_DAYS, MOMENT_DAYS, Household
 from closer_together.speech import Line, Name, Reply, line
@@ -159,6 +161,50 @@ def timeout_agreed(
         ),
         True,
     )
+
+
+@dataclass(frozen=True)
+class ClockWords:
+    """A clock time as prompt keys: `key` filled with `hour` and `minute`, and `half` (the
+    key of AM or PM) when it must be said; "tomorrow" added when `tomorrow`."""
+
+    key: str
+    hour: int
+    minute: int
+    half: str | None = None
+    tomorrow: bool = False
+
+
+def come_back_at(now: datetime, length: timedelta, zone: str | None) -> ClockWords | None:
+    """When a break of `length` from `now` ends, as the couple's clock shows it.
+
+    None when their time zone is unknown: a time in UTC would be wrong, not approximate.
+    Under twelve hours the next time a 12-hour clock shows is unambiguous ("8:40"); a longer
+    break says AM or PM, and "tomorrow" when it ends on another day.
+    """
+    if not zone:
+        return None
+    try:
+        here = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    # Added in UTC: a break across a daylight-saving change lasts as long as it says.
+    ends = (now.astimezone(UTC) + length).astimezone(here)
+    half_day = length >= timedelta(hours=12)
+    tomorrow = half_day and ends.date() != now.astimezone(here).date()
+    hour, minute = ends.hour, ends.minute
+    if minute == 0 and hour == 0:
+        return ClockWords("timeout.clock.midnight", 12, 0)  # "tomorrow" would be a day late
+    if minute == 0 and hour == 12:
+        return ClockWords("timeout.clock.noon", 12, 0, tomorrow=tomorrow)
+    if half_day:
+        half = "reminder.am" if hour < 12 else "reminder.pm"
+        key = "reminder.clock.hour" if minute == 0 else "reminder.clock"
+        return ClockWords(key, hour % 12 or 12, minute, half, tomorrow)
+    key = "timeout.clock.hour" if minute == 0 else "timeout.clock"
+    return ClockWords(key, hour % 12 or 12, minute)
 
 
 def reminder_declined(household: Household, length: str, today: date) -> Reply:
