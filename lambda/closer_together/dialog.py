@@ -89,6 +89,7 @@ WAITS: dict[Waiting, Wait] = {
     Waiting.RITUAL_TALK: Wait(_YES_NO),
     Waiting.REVIEW_MORE: Wait(_MORE),
     Waiting.LEVEL: Wait(frozenset({"LevelIntent"}), "LevelIntent.level"),
+    # A miss here is "you choose" (Alexa drops those words): the default length.
     Waiting.TIMEOUT_LENGTH: Wait(
         frozenset({"TimeoutIntent", "TalkTimerIntent"}), "TimeoutIntent.duration"
     ),

@@ -314,7 +314,13 @@ class TimeoutHandler(AbstractRequestHandler):
         assert agreed is not None
         turn.session.pop(TRIES, None)
         turn.session[TIMEOUT_SECONDS] = int(agreed.total_seconds())
-        reply, offered = care.timeout_agreed(turn.household, _length(turn, agreed), turn.today)
+        reply, offered = care.timeout_agreed(
+            turn.household,
+            _length(turn, agreed),
+            turn.today,
+            chosen=heard is None,
+            long=agreed > care.LONG_TIMEOUT,
+        )
         if fresh:
             reply.speak.insert(0, line("timeout.open"))
         turn.expect = EXPECT_REMIND if offered else None
@@ -328,10 +334,26 @@ class TimeoutHandler(AbstractRequestHandler):
         return care.parse_duration(slot_text(handler_input, "duration"))
 
 
+def _phrase(turn: Turn, key: str, **values: Any) -> str:
+    """A plain-text phrase from the catalogue, used as a value inside a spoken line."""
+    return turn.voice.catalog.variants(key)[0].format(**values)
+
+
 def _length(turn: Turn, length: timedelta) -> str:
     """A length as words ("45 minutes"), from the locale's own templates."""
     key, values = care.length_words(length)
-    return turn.voice.catalog.variants(key)[0].format(**values)
+    return _phrase(turn, key, **values)
+
+
+def _clock(turn: Turn, length: timedelta) -> str | None:
+    """When a break of `length` from now ends, in the couple's time zone ("8:40"); None
+    when the zone is unknown (the pipeline asked Alexa for it at the session's start)."""
+    at = care.come_back_at(turn.now, length, turn.household.time_zone)
+    if at is None:
+        return None
+    half = _phrase(turn, at.half) if at.half else ""
+    said = _phrase(turn, at.key, hour=at.hour, minute=f"{at.minute:02d}", half=half)
+    return _phrase(turn, "timeout.clock.tomorrow", time=said) if at.tomorrow else said
 
 
 def set_timeout_reminder(handler_input: HandlerInput) -> Reply:
@@ -346,7 +368,14 @@ def set_timeout_reminder(handler_input: HandlerInput) -> Reply:
         seconds, text, turn.locale
     )
     if result.outcome is ReminderOutcome.DONE:
-        return Reply([line("timeout.reminder_set", length=length)], end_session=True)
+        # Relative reminders count from when Alexa gets them: this request, give or take.
+        at = _clock(turn, timedelta(seconds=seconds))
+        done = (
+            line("timeout.reminder_at", time=at)
+            if at
+            else line("timeout.reminder_set", length=length)
+        )
+        return Reply([done, line("timeout.idea"), line("timeout.goodbye")], end_session=True)
     if result.outcome is ReminderOutcome.NEEDS_PERMISSION:
         return Reply([line("timeout.permission")], ask_permission=REMINDER_PERMISSION)
     return Reply([line("timeout.reminder_failed", length=length)], end_session=True)

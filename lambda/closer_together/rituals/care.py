@@ -3,7 +3,8 @@
 - The three-level helper from the article: after "I had a terrible day", ask which level
   is needed now (content: the practical issue, process: the feelings, meaning: what it
   says about them or the relationship), then give the listener one way to respond.
-- The timeout: a break of at least twenty minutes and under a day, with a return agreed.
+- The timeout: a break of at least twenty minutes and under a day (thirty when the couple
+  leaves it to us), with a return agreed and said as a clock time in their time zone.
 - What is kept about the couple, in numbers taken from `household` (never restated here).
 
 Handlers keep what a conversation is waiting for in `turn.expect` and the session.
@@ -12,7 +13,9 @@ Handlers keep what a conversation is waiting for in `turn.expect` and the sessio
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from closer_together.household import JOURNAL_DAYS, MOMENT_DAYS, Household
 from closer_together.speech import Line, Name, Reply, line
@@ -67,6 +70,11 @@ def level_chosen(
 # --- timeout -----------------------------------------------------------------------------------
 
 MIN_TIMEOUT = timedelta(minutes=20)
+# Twenty to thirty minutes lets a flooded body calm down; the top of that range when the
+# couple leaves the choice to us.
+DEFAULT_TIMEOUT = timedelta(minutes=30)
+# Longer than this is still theirs to take, with one gentle word for coming back sooner.
+LONG_TIMEOUT = timedelta(hours=2)
 # A timeout ends within a day: a longer pause is no longer a break from one argument.
 MAX_TIMEOUT = timedelta(days=1)
 _ISO_DURATION = re.compile(
@@ -94,16 +102,18 @@ def timeout_open() -> Reply:
 def timeout_length(heard: timedelta | None, tries: int) -> tuple[Reply | None, timedelta | None]:
     """Check a proposed length: (question to ask again, None) or (None, agreed length).
 
-    Out of range, it is asked once more; a second miss is clamped to the nearest bound.
+    No length at all ("you choose", "I don't know", "whatever": Alexa hands these over
+    without words) is the default. Out of range, it is asked once more; a second miss is
+    clamped to the nearest bound.
     """
-    if heard is not None and MIN_TIMEOUT <= heard < MAX_TIMEOUT:
+    if heard is None:
+        return None, DEFAULT_TIMEOUT
+    if MIN_TIMEOUT <= heard < MAX_TIMEOUT:
         return None, heard
     if tries < 1:
-        if heard is None:
-            return Reply([line("timeout.unclear")], [line("timeout.ask.reprompt")]), None
         key = "timeout.too_short" if heard < MIN_TIMEOUT else "timeout.too_long"
         return Reply([line(key)], [line("timeout.ask.reprompt")]), None
-    if heard is not None and heard >= MAX_TIMEOUT:
+    if heard >= MAX_TIMEOUT:
         return None, MAX_TIMEOUT - timedelta(hours=1)
     return None, MIN_TIMEOUT
 
@@ -131,18 +141,70 @@ def reminder_declined_recently(household: Household, today: date) -> bool:
         return False
 
 
-def timeout_agreed(household: Household, length: str, today: date) -> tuple[Reply, bool]:
-    """Calm guidance for the break; (reply, whether a reminder is offered)."""
-    guidance = line("timeout.agreed", length=length)
+def timeout_agreed(
+    household: Household, length: str, today: date, *, chosen: bool = False, long: bool = False
+) -> tuple[Reply, bool]:
+    """Calm guidance for the break; (reply, whether a reminder is offered).
+
+    `chosen`: the couple left the length to us. `long`: over LONG_TIMEOUT.
+    """
+    speak = [line("timeout.default" if chosen else "timeout.agreed", length=length)]
+    if long:
+        speak.append(line("timeout.long"))
+    speak.extend([line("timeout.apart"), line("timeout.idea")])
     if reminder_declined_recently(household, today):
-        return Reply([guidance, line("timeout.no_offer", length=length)], end_session=True), False
+        return Reply([*speak, line("timeout.no_offer", length=length)], end_session=True), False
     return (
         Reply(
-            [guidance, line("timeout.offer", length=length)],
+            [*speak, line("timeout.offer", length=length)],
             [line("timeout.offer.reprompt", length=length)],
         ),
         True,
     )
+
+
+@dataclass(frozen=True)
+class ClockWords:
+    """A clock time as prompt keys: `key` filled with `hour` and `minute`, and `half` (the
+    key of AM or PM) when it must be said; "tomorrow" added when `tomorrow`."""
+
+    key: str
+    hour: int
+    minute: int
+    half: str | None = None
+    tomorrow: bool = False
+
+
+def come_back_at(now: datetime, length: timedelta, zone: str | None) -> ClockWords | None:
+    """When a break of `length` from `now` ends, as the couple's clock shows it.
+
+    None when their time zone is unknown: a time in UTC would be wrong, not approximate.
+    Under twelve hours the next time a 12-hour clock shows is unambiguous ("8:40"); a longer
+    break says AM or PM, and "tomorrow" when it ends on another day.
+    """
+    if not zone:
+        return None
+    try:
+        here = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    # Added in UTC: a break across a daylight-saving change lasts as long as it says.
+    ends = (now.astimezone(UTC) + length).astimezone(here)
+    half_day = length >= timedelta(hours=12)
+    tomorrow = half_day and ends.date() != now.astimezone(here).date()
+    hour, minute = ends.hour, ends.minute
+    if minute == 0 and hour == 0:
+        return ClockWords("timeout.clock.midnight", 12, 0)  # "tomorrow" would be a day late
+    if minute == 0 and hour == 12:
+        return ClockWords("timeout.clock.noon", 12, 0, tomorrow=tomorrow)
+    if half_day:
+        half = "reminder.am" if hour < 12 else "reminder.pm"
+        key = "reminder.clock.hour" if minute == 0 else "reminder.clock"
+        return ClockWords(key, hour % 12 or 12, minute, half, tomorrow)
+    key = "timeout.clock.hour" if minute == 0 else "timeout.clock"
+    return ClockWords(key, hour % 12 or 12, minute)
 
 
 def reminder_declined(household: Household, length: str, today: date) -> Reply:
