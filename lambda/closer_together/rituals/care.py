@@ -60,7 +60,9 @@ def level_chosen(
         level = PROCESS
         lead = [line("level.default")]
     else:
-        lead = []
+        # Said apart from the guidance: a default already names the level ("Let's start with
+        # support"), and must not be followed by "Support it is".
+        lead = [line(f"level.{level}.chosen")]
     names = _pair(household, speaker)
     if names:
         return Reply([*lead, line(f"level.{level}.named", **names)], end_session=True), False
