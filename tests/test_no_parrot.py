@@ -37,6 +37,11 @@ THANKS = [
 ]
 
 
+# After a comma a capital starts only a name or "I": never "Sam, How did work ...".
+CAPITAL_AFTER_COMMA = re.compile(r", ([A-Z][\w']*)")
+MAY_FOLLOW_A_COMMA = {"Sam", "Alex", "Alexa", "I", "I'm", "I'll", "I've", "I'd"}
+
+
 def sentences(text: str) -> list[str]:
     found = (s.strip().lower() for s in re.split(r"(?<=[.?!])\s+", text))
     return [s for s in found if len(s.split()) >= NOTICED_WORDS]
@@ -96,6 +101,7 @@ def test_over_many_evenings_no_long_sentence_is_said_twice_in_a_session(
 ) -> None:
     meet(sim)
     repeated: list[tuple[int, str]] = []
+    capitals: list[str] = []
     openers: list[dict[str, str]] = []
     for day in range(DAYS):
         clock.advance(days=1)
@@ -103,8 +109,12 @@ def test_over_many_evenings_no_long_sentence_is_said_twice_in_a_session(
         for turns in sessions:
             said = Counter(s for turn in turns for s in sentences(turn.text))
             repeated += [(day, s) for s, n in said.items() if n > 1]
+            for turn in turns:
+                shown = " ".join(filter(None, (turn.text, turn.reprompt, str(turn.card or ""))))
+                capitals += set(CAPITAL_AFTER_COMMA.findall(shown)) - MAY_FOLLOW_A_COMMA
         openers.append({turns[0].heard.intent_name: turns[0].text for turns in sessions})
     assert repeated == []
+    assert capitals == []
     # The same ritual opened on consecutive evenings opens differently.
     for before, after in pairwise(openers):
         for intent in before.keys() & after.keys():

@@ -64,8 +64,15 @@ def pick(household: Household, deck: dict[str, Any], level: int) -> DeckQuestion
     raise ValueError("the deck has no questions")
 
 
-def _params(question: DeckQuestion) -> dict[str, str]:
-    return {"question": question.text, "level": str(question.level), "qid": question.id}
+def _params(question: DeckQuestion, count: int) -> dict[str, str]:
+    # At either end of the deck, help offers only the way that goes somewhere.
+    edge = "deepest" if question.level == count - 1 else "lightest" if question.level == 0 else ""
+    return {
+        "question": question.text,
+        "level": str(question.level),
+        "qid": question.id,
+        "edge": edge,
+    }
 
 
 def begin(
@@ -87,7 +94,7 @@ def begin(
     elif question.level == level:
         intro.append(line(f"deeper.level.{question.level_id}"))  # "this week is about ..."
     return guided.start(
-        household, guided.PLANS[RITUAL], now, speaker, intro, params=_params(question)
+        household, guided.PLANS[RITUAL], now, speaker, intro, params=_params(question, count)
     )
 
 
@@ -105,4 +112,6 @@ def shift(household: Household, deck: dict[str, Any], now: datetime, by: int) ->
         lead = line("deeper.deeper" if by > 0 else "deeper.lighter")
     first = int(progress["steps"][0][0]) if progress.get("steps") else None
     question = pick(household, deck, target)
-    return guided.start(household, guided.PLANS[RITUAL], now, first, [lead], _params(question))
+    return guided.start(
+        household, guided.PLANS[RITUAL], now, first, [lead], _params(question, count)
+    )

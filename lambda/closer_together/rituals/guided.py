@@ -35,6 +35,9 @@ class Question:
     # Other intents whose samples are natural answers here ("I had a terrible day" to
     # the challenge question): Alexa may switch to them mid-answer.
     accepts: frozenset[str] = frozenset()
+    # One question for both (a deck's): the second partner hears "same question", not the
+    # whole of it again a minute later; its help still says it in full.
+    again: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,15 +181,26 @@ def _names(household: Household, partner: int) -> dict[str, Name]:
     }
 
 
-def _question_lines(household: Household, plan: Plan) -> tuple[list[Line], list[Line]]:
+def _question_lines(
+    household: Household, plan: Plan, *, following: bool = False
+) -> tuple[list[Line], list[Line]]:
+    """The question for the partner whose turn it is, and its help. `following`: it comes
+    straight after the other partner's turn."""
     partner, question = _current(household, plan)
-    params = {**_names(household, partner), **(household.progress or {}).get("params", {})}
+    progress = household.progress or {}
+    params = {**_names(household, partner), **progress.get("params", {})}
     key = f"{plan.ritual}.q.{question.id}"
-    return [line(key, **params)], [line(f"{key}.help", **params)]
+    earlier = [qid for _, qid in progress["steps"][: progress["step"]]]
+    if following and question.again and question.id in earlier:
+        edge = f".{params['edge']}" if params.get("edge") else ""
+        return [line(f"{key}.again", **params)], [line(f"{key}.help{edge}", **params)]
+    # A question may say where it stands ("edge": the deepest of the deck), and its help with it.
+    edge = f".{params['edge']}" if params.get("edge") else ""
+    return [line(key, **params)], [line(f"{key}.help{edge}", **params)]
 
 
-def _ask(household: Household, plan: Plan, lead: list[Line]) -> Reply:
-    asked, help_ = _question_lines(household, plan)
+def _ask(household: Household, plan: Plan, lead: list[Line], *, following: bool = False) -> Reply:
+    asked, help_ = _question_lines(household, plan, following=following)
     (household.progress or {})["phase"] = ANSWER
     return Reply([*lead, *asked], help_, elicit="answer")
 
@@ -310,7 +324,7 @@ def advance(
     progress["step"] = progress.get("step", 0) + 1
     if progress["step"] >= len(progress["steps"]):
         return finish(household, plan, now, lead or [])
-    return _ask(household, plan, lead or [])
+    return _ask(household, plan, lead or [], following=True)
 
 
 def skip(household: Household, plan: Plan, now: datetime) -> Reply:
