@@ -113,13 +113,24 @@ def test_help_and_unclear_answers_while_asking_to_hear_more(sim: Any) -> None:
     assert stopped.ends_session
 
 
-def test_a_week_with_nothing_saved_is_handled_gracefully(sim: Any) -> None:
+def test_a_week_with_nothing_saved_says_so_once_and_introduces_the_review_once(
+    sim: Any,
+) -> None:
     meet(sim)
     turn = sim.say(REVIEW)
     assert says(turn.text, "review.days.none") and says(turn.text, "review.moments.none")
     assert says(turn.text, "review.q.connecting") and "Sam," in turn.text
+    # "Let's start with this review. Now for your review." was two introductions in a row.
+    assert len(re.findall(r"\breview\b", turn.text, re.IGNORECASE)) == 1, turn.text
     assert turn.directives[0]["type"] == "Dialog.ElicitSlot"
     assert "expect" not in sim.attributes
+
+
+def test_saying_there_is_nothing_to_read_never_introduces_the_review() -> None:
+    for variant in PROMPTS.variants("review.moments.none"):
+        assert "review" not in variant.lower() and "let's" not in variant.lower(), variant
+    for variant in PROMPTS.variants("review.days.none"):
+        assert "review" not in variant.lower(), variant
 
 
 def test_review_saves_connecting_and_care_but_never_the_area_for_closeness(sim: Any) -> None:
