@@ -32,7 +32,6 @@ GUIDED_INTENTS = {
 }
 SHIFT_INTENTS = {"GoDeeperIntent": deck.DEEPER, "LighterQuestionIntent": deck.LIGHTER}
 REVIEW_MORE = Waiting.REVIEW_MORE
-REVIEW_AT = "review_at"
 MORE_YES = ("AMAZON.YesIntent",)
 MORE_NO = (
     "AMAZON.NoIntent",
@@ -92,18 +91,9 @@ class WeeklyReviewHandler(RitualStartHandler):
         if resumed is not None:
             return resumed
         turn.ensure_full()  # the read-back needs the whole week's moments
-        reply, at = review.begin(turn.household, turn.now, turn.speaker)
-        _wait_for_more(turn, at)
+        reply, more_waits = review.begin(turn.household, turn.now, turn.speaker)
+        turn.expect = REVIEW_MORE if more_waits else None
         return reply
-
-
-def _wait_for_more(turn: Turn, at: int) -> None:
-    if at:
-        turn.expect = REVIEW_MORE
-        turn.session[REVIEW_AT] = at
-    else:
-        turn.expect = None
-        turn.session.pop(REVIEW_AT, None)
 
 
 class ReviewMoreHandler(AbstractRequestHandler):
@@ -123,14 +113,12 @@ class ReviewMoreHandler(AbstractRequestHandler):
             return respond(handler_input, review.more_help())
         if intent in MORE_YES:
             turn.touch()
-            at = int(turn.session.get(REVIEW_AT, review.PAGE))
+            turn.expect = None
             turn.ensure_full()
-            reply, at = review.more(turn.household, turn.now, at, turn.speaker)
-            _wait_for_more(turn, at)
-            return respond(handler_input, reply)
+            return respond(handler_input, review.more(turn.household, turn.now, turn.speaker))
         if intent in MORE_NO:
             turn.touch()
-            _wait_for_more(turn, 0)
+            turn.expect = None
             return respond(handler_input, review.move_on(turn.household, turn.now, turn.speaker))
         # Anything else: the question again, plainly.
         return respond(
