@@ -203,6 +203,31 @@ def test_streak_counts_consecutive_days(sim: Any, clock: Any) -> None:
     assert "3" in last.text
 
 
+def skipped_checkin(sim: Any) -> Any:
+    """Every question skipped, or met with nothing but "okay" and "thanks"."""
+    sim.say("ask closer together to start our check-in")
+    turn = sim.say("okay")
+    for said in ("skip", "thanks", "skip", "skip", "skip", "skip", "skip", "skip"):
+        if turn.ends_session:
+            break
+        turn = sim.say(said)
+    return turn
+
+
+def test_a_day_of_skips_and_non_answers_is_no_day_of_the_streak(sim: Any, clock: Any) -> None:
+    meet(sim)
+    full_checkin(sim)
+    clock.advance(days=1)
+    closed = skipped_checkin(sim)
+    assert closed.ends_session and not says(closed.text, "streak.many")
+    assert not says(closed.text, "streak.one")
+    assert stored_household().journal["2026-11-27"].answered["checkin"] == []
+    clock.advance(days=1)
+    last = full_checkin(sim)[-1]
+    # The skipped day broke the run: today is a first day again, not a third.
+    assert says(last.text, "streak.one"), last.text
+
+
 def test_voice_profiles_are_asked_once_then_recognised(make_sim: Any) -> None:
     plain = make_sim()
     meet(plain)

@@ -120,7 +120,7 @@ class Household:
         entry = self.day(day)
         if ritual not in entry.done:
             entry.done.append(ritual)
-        if answered:
+        if answered is not None:
             entry.answered[ritual] = list(answered)
         if at is not None:
             entry.completed[ritual] = at.isoformat(timespec="seconds")
@@ -149,15 +149,17 @@ class Household:
         days = [date.fromisoformat(d) for d, e in self.journal.items() if ritual in e.done]
         return max(days) if days else None
 
+    def counts(self, ritual: str, day: date) -> bool:
+        """Whether the ritual was really done that day: finished with at least one answer
+        (a day of skips and "okay"s is not; a day recorded without answers is)."""
+        entry = self.journal.get(day.isoformat())
+        return entry is not None and ritual in entry.done and entry.answered.get(ritual) != []
+
     def streak(self, ritual: str, today: date) -> int:
-        """Consecutive days ending today (or yesterday, if today is not done yet)."""
-        day = (
-            today
-            if ritual in self.journal.get(today.isoformat(), DayEntry()).done
-            else (today - timedelta(days=1))
-        )
+        """Consecutive days ending today (or yesterday, if today does not count yet)."""
+        day = today if self.counts(ritual, today) else today - timedelta(days=1)
         count = 0
-        while ritual in self.journal.get(day.isoformat(), DayEntry()).done:
+        while self.counts(ritual, day):
             count += 1
             day -= timedelta(days=1)
         return count

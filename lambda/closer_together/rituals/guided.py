@@ -367,12 +367,13 @@ def finish(household: Household, plan: Plan, now: datetime | None, lead: list[Li
     progress = household.progress or {}
     if now is None:
         now = datetime.fromisoformat(progress["date"])
-    household.mark_done(now.date(), plan.ritual, progress.get("answered", []), now)
+    answered = list(progress.get("answered", []))
+    household.mark_done(now.date(), plan.ritual, answered, now)
     shelved = progress.get(SHELVED)
     same_day = shelved and shelved.get("date") == progress.get("date")
     household.progress = shelved if same_day else None
     closing = [line(plan.closing, **{k: Name(v) for k, v in _pair(household).items()})]
-    if plan.streak:
+    if plan.streak and answered:  # a day of skips is no day of the streak
         days = household.streak(plan.ritual, now.date())
         closing.append(line("streak.one") if days == 1 else line("streak.many", days=str(days)))
     back = PLANS.get(str((household.progress or {}).get("ritual")))
