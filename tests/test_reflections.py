@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import meet, says
+from conftest import meet, says, stored_household
 
 from closer_together.rituals.validation import is_flat, reflection
 
@@ -115,3 +115,23 @@ def test_unsure_is_neutral_and_a_named_challenge_is_thanked() -> None:
         "bright",
         "warm",
     )
+
+
+# --- what is kept, and what is asked about ------------------------------------------------
+
+
+@pytest.mark.parametrize("said", ["nothing much", "I'm worried about my mom's health"])
+def test_a_flat_or_worried_best_moment_is_heard_but_never_read_back(sim: Any, said: str) -> None:
+    meet(sim)
+    sim.say("ask closer together to start our check-in")
+    sim.say(said)
+    moments = stored_household().journal.get("2026-11-26")
+    assert not moments or not [m for m in moments.moments if m.kind == "best"]
+
+
+def test_nothing_much_is_not_a_story_the_partner_is_asked_about(sim: Any) -> None:
+    meet(sim)
+    sim.say("ask closer together to start our check-in")
+    turn = sim.say("nothing much")
+    assert not says(turn.text, "curiosity.invite")
+    assert says(turn.text, "checkin.q.challenge"), turn.text

@@ -253,8 +253,9 @@ def _general(household: Household, text: str) -> bool:
 
 
 def _worth_hearing_again(question: Question, text: str) -> bool:
-    """A hard day given as the day's best part is heard, not read back as a best moment."""
-    return question.keep == APPRECIATION or not clearly_negative(text)
+    """A hard day or "nothing much" given as the day's best part is heard, not read back in
+    the weekly review as a good moment."""
+    return question.keep == APPRECIATION or not (clearly_negative(text) or is_flat(text))
 
 
 def _credit_speaker(progress: dict[str, Any], speaker: int) -> bool:
@@ -303,7 +304,7 @@ def _after_answer(
     household: Household, plan: Plan, now: datetime, partner: int, question: Question, text: str
 ) -> Reply:
     validation = _validation(question, text)
-    if question.talk:
+    if question.talk and not is_flat(text):  # "nothing much" is no story to ask about
         household.progress["phase"] = TALK  # type: ignore[index]
         names = _names(household, partner)
         return Reply(

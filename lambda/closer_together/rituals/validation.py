@@ -86,7 +86,18 @@ def tone(text: str) -> str:
     return "neutral"
 
 
+# A worry said first is the answer's point, however mild its words ("i'm worried about mom").
+_WORRY_FIRST = re.compile(
+    r"^(?:(?:um|well|honestly|just|so) )*(?:i'?m |i am |i was |i've been |im )?"
+    r"(?:(?:really|so|a bit|kind of|pretty) )?(?:worried|worrying|anxious|scared|stressed|nervous"
+    r"|afraid|upset|angry|frustrated)\b"
+)
+
+
 def clearly_negative(text: str) -> bool:
+    words = " ".join(text.lower().replace("’", "'").split())
+    if _WORRY_FIRST.match(words):
+        return True
     return bool(_analyzer().polarity_scores(text)["compound"] <= CLEARLY_NEGATIVE)
 
 
