@@ -193,13 +193,17 @@ class Voice:
         uses[item.key] = uses.get(item.key, 0) + 1
         previous = set(self.memory.get("last", []))
         spoken: list[int] = self.memory.setdefault("spoken", [])
-        candidates = [
-            self._fill(variants[(start + offset) % len(variants)], item.params)
-            for offset in range(len(variants))
-        ]
-        fresh = [text for text in candidates if text not in previous and text not in self._said]
-        unheard = [text for text in fresh if not set(_noticed(text)) & set(spoken)]
-        text = (unheard or fresh or candidates)[0]
+        # Wordings of this prompt used this session: the same question to the other partner
+        # comes in other words, not the same sentence with the names swapped.
+        worded: list[int] = self.memory.setdefault("worded", {}).setdefault(item.key, [])
+        order = [(start + offset) % len(variants) for offset in range(len(variants))]
+        candidates = [(index, self._fill(variants[index], item.params)) for index in order]
+        fresh = [c for c in candidates if c[1] not in previous and c[1] not in self._said]
+        unheard = [c for c in fresh if not set(_noticed(c[1])) & set(spoken)]
+        new_wording = [c for c in unheard if c[0] not in worded]
+        index, text = (new_wording or unheard or fresh or candidates)[0]
+        if index not in worded:
+            worded.append(index)
         self._said.append(text)
         if self._speaking:
             spoken.extend(_noticed(text))
