@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from closer_together.rituals.perspective import FOR, SAID, THAT, THING, listener_view, pronoun_in
+from closer_together.rituals.perspective import (
+    FOR,
+    SAID,
+    THAT,
+    THING,
+    listener_view,
+    pronoun_in,
+    told_later,
+)
 
 ORDINARY = Path(__file__).parent / "data" / "ordinary_answers.txt"
 
@@ -152,3 +160,19 @@ def test_no_other_word_is_ever_changed(pronoun: str | None) -> None:
         original = set(_words(said))
         for word in _words(turned.text):
             assert word in TURNING or _forms(word) & original, (said, turned.text, word)
+
+
+@pytest.mark.parametrize(
+    ("said", "later"),
+    [
+        ("you took care of everything today", "you took care of everything that day"),
+        ("cooking together tonight", "cooking together that night"),
+        ("the walk this morning", "the walk that morning"),
+        ("Today was the best", "that day was the best"),
+        ("helping with yesterday's mess", "helping with the previous day's mess"),
+        ("the call yesterday", "the call the day before"),
+        ("a todaybook word stays", "a todaybook word stays"),
+    ],
+)
+def test_a_moment_told_on_a_later_day_says_that_day(said: str, later: str) -> None:
+    assert told_later(said) == later

@@ -117,6 +117,24 @@ _COMMON_WORDS = {
 }  # fmt: skip
 
 
+# Said on one day, heard in the review on a later one: "today" was that day.
+_LATER = (
+    (re.compile(r"\b(?:this|that) (morning|afternoon|evening)\b", re.IGNORECASE), r"that \1"),
+    (re.compile(r"\btonight\b", re.IGNORECASE), "that night"),
+    (re.compile(r"\btoday\b", re.IGNORECASE), "that day"),
+    (re.compile(r"\byesterday's\b", re.IGNORECASE), "the previous day's"),
+    (re.compile(r"\byesterday\b", re.IGNORECASE), "the day before"),
+    (re.compile(r"\btomorrow\b", re.IGNORECASE), "the next day"),
+)
+
+
+def told_later(text: str) -> str:
+    """A moment's words as they fit a later day: "you cooked tonight" -> "that night"."""
+    for pattern, replacement in _LATER:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 class _Unsafe(Exception):
     """The text cannot be turned without guessing: it is quoted instead."""
 

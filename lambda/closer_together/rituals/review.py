@@ -11,7 +11,7 @@ saved; an area for more closeness never is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, CONNECTING, Household, Moment
@@ -59,8 +59,8 @@ def _groups(household: Household, today: date) -> list[_Group]:
     groups = []
     for partner, kind in order:
         found = [
-            (min(len(moment.text.split()), SPECIFIC_WORDS), at, moment)
-            for at, (_, moment) in enumerate(moments)
+            (min(len(moment.text.split()), SPECIFIC_WORDS), at, _as_of(moment, day, today))
+            for at, (day, moment) in enumerate(moments)
             if moment.partner == partner and moment.kind == kind
         ]
         if not found:
@@ -73,6 +73,13 @@ def _groups(household: Household, today: date) -> list[_Group]:
                 said.append(moment)
         groups.append(_Group(partner, kind, said, len(found) - len(said)))
     return groups
+
+
+def _as_of(moment: Moment, day: date, today: date) -> Moment:
+    """The moment as it is told today: an earlier day's "tonight" was "that night"."""
+    if day == today:
+        return moment
+    return replace(moment, text=perspective.told_later(moment.text))
 
 
 def _names(household: Household) -> dict[str, Name]:
