@@ -375,7 +375,8 @@ def set_timeout_reminder(handler_input: HandlerInput) -> Reply:
             if at
             else line("timeout.reminder_set", length=length)
         )
-        return Reply([done, line("timeout.idea"), line("timeout.goodbye")], end_session=True)
+        # What to do meanwhile was said with the length: once is guidance, twice is a lecture.
+        return Reply([done, line("timeout.goodbye")], end_session=True)
     if result.outcome is ReminderOutcome.NEEDS_PERMISSION:
         return Reply([line("timeout.permission")], ask_permission=REMINDER_PERMISSION)
     return Reply([line("timeout.reminder_failed", length=length)], end_session=True)
