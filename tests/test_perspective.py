@@ -71,7 +71,7 @@ CASES = [
     ("i appreciate him for cooking", "she", FOR, "cooking"),
     # Quoted as said: someone else is in it, it is a fragment, or it cannot be turned safely.
     ("he helped my sister with her move", "she", SAID, "he helped my sister with her move"),
-    ("i'm grateful he picked up my mom", "she", SAID, "i'm grateful he picked up my mom"),
+    ("i'm grateful he picked up my mom", "she", SAID, "he picked up my mom"),
     ("Sarah and he cooked", "she", SAID, "Sarah and he cooked"),
     ("he made her laugh", "she", SAID, "he made her laugh"),
     ("his patience with the kids", "she", SAID, "his patience with the kids"),
@@ -155,7 +155,8 @@ def test_no_other_word_is_ever_changed(pronoun: str | None) -> None:
         turned = listener_view(said, "Priya", "Tom", pronoun)
         assert turned.text, said
         if turned.form == SAID:
-            assert turned.text == said.rstrip(".!?,;: "), said
+            # As said, less at most its lead-in ("I appreciate that ...").
+            assert said.rstrip(".!?,;: ").endswith(turned.text), said
             continue
         original = set(_words(said))
         for word in _words(turned.text):

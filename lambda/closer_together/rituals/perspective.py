@@ -155,17 +155,20 @@ def listener_view(text: str, speaker: str, listener: str, pronoun: str | None = 
     originals = parts[1::2]
     words = [_norm(word) for word in originals]
     name = _first_name(listener)
+    quoted = said
     try:
         start, form = _lead_in(words, name)
         if start >= len(words):
             raise _Unsafe
         words, originals = words[start:], originals[start:]
         gaps = ["", *parts[2 * start + 2 :: 2]]  # what lies before each word, then the end
+        # Quoted, it still loses its lead-in: "he picked up the kids", not "that he ...".
+        quoted = "".join(w + g for w, g in zip(originals, gaps[1:], strict=True)).strip()
         _check_people(originals, words, name, _first_name(speaker))
         form = form or _form(words, gaps, name)
         swapped = _swap(originals, words, gaps, name, speaker, pronoun)
     except _Unsafe:
-        return Turned(SAID, said)
+        return Turned(SAID, _END.sub("", quoted) or said)
     return Turned(form, _END.sub("", swapped).strip())
 
 
