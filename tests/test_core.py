@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from conftest import USER, stored_household
 
 from closer_together.storage.models import HouseholdModel
@@ -292,3 +293,72 @@ def test_a_request_without_a_user_id_is_answered_and_touches_no_household(sim: A
     answer = sim.event(event)
     assert answer.ssml.startswith("<speak>Sorry")
     assert list(HouseholdModel.scan()) == []
+
+
+def _launch_event() -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from alexa_local import envelopes
+
+    device = envelopes.Device(
+        user_id=USER, device_id="d", api_endpoint="https://127.0.0.1:9", api_token=""
+    )
+    return envelopes.launch(device, envelopes.Session(), datetime(2026, 11, 27, tzinfo=UTC))
+
+
+def _broken(path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A launch event with the value at `path` replaced (or removed, for ...)."""
+    import copy
+
+    event = copy.deepcopy(_launch_event())
+    at = event
+    for key in path[:-1]:
+        at = at[key]
+    if value is ...:
+        at.pop(path[-1], None)
+    else:
+        at[path[-1]] = value
+    return event
+
+
+APPLICATION = ("context", "System", "application")
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (APPLICATION, ...),
+        (APPLICATION, None),
+        (APPLICATION, "amzn1.ask.skill.x"),
+        (APPLICATION, []),
+        (APPLICATION, {}),
+        ((*APPLICATION, "applicationId"), ...),
+        ((*APPLICATION, "applicationId"), None),
+        ((*APPLICATION, "applicationId"), 42),
+        ((*APPLICATION, "applicationId"), {"id": "x"}),
+        (("context", "System"), ...),
+        (("context", "System"), None),
+        (("context",), ...),
+        (("request", "locale"), "x" * 5000),
+        (("request", "locale"), "../../etc/passwd"),
+        (("request", "locale"), "de-DE"),
+        (("request", "locale"), None),
+        (("request", "type"), "NoSuchRequest"),
+        (("session",), "not a session"),
+    ],
+)
+def test_a_malformed_envelope_gets_a_clean_answer_never_an_exception(
+    table: str, monkeypatch: Any, path: tuple[str, ...], value: Any
+) -> None:
+    import lambda_function
+
+    from closer_together import skill
+
+    monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.ours")
+    skill.get_skill.cache_clear()
+    try:
+        answer = lambda_function.lambda_handler(_broken(path, value), None)
+    finally:
+        skill.get_skill.cache_clear()
+    ssml = answer["response"]["outputSpeech"]["ssml"]
+    assert ssml.startswith("<speak>") and ssml.endswith("</speak>")

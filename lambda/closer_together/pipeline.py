@@ -27,7 +27,7 @@ from closer_together.dialog import Waiting
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Household, household_id_for
 from closer_together.rituals import guided
-from closer_together.speech import Reply, Voice, catalog, line, plain
+from closer_together.speech import Reply, Voice, catalog, line, plain, supported_locale
 from closer_together.storage import HouseholdStore, StoreError, WriteConflict
 from closer_together.turn import Turn
 
@@ -140,7 +140,7 @@ class LoadTurn(AbstractRequestInterceptor):
                 household.time_zone = zone
                 changed = household.version is not None
         now = _request_time(handler_input).astimezone(_zone(household.time_zone))
-        locale = request_of(handler_input).locale or "en-US"
+        locale = supported_locale(request_of(handler_input).locale)
         person = getattr(system, "person", None)
         turn = Turn(
             household=household,

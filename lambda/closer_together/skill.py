@@ -7,6 +7,7 @@ import logging
 from functools import cache
 from typing import Any, cast
 
+from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
@@ -69,9 +70,18 @@ def answer(skill: CustomSkill, event: dict[str, Any], context: Any) -> dict[str,
     if envelope.request is None or envelope.context is None or envelope.context.system is None:
         logging.getLogger(__name__).warning("malformed request: missing request or context")
         return MALFORMED_RESPONSE
+    application = envelope.context.system.application
+    if application is None or not isinstance(application.application_id, str):
+        # The SDK's skill-id check would raise on it: refuse cleanly instead.
+        logging.getLogger(__name__).warning("malformed request: no application id")
+        return MALFORMED_RESPONSE
     # ask-sdk-model drops SkillDisabled's body; its persistence status decides a deletion.
     care.keep_persistence_status(envelope, event)
-    response = skill.invoke(request_envelope=envelope, context=context)
+    try:
+        response = skill.invoke(request_envelope=envelope, context=context)
+    except AskSdkException as error:  # another skill's id: refused, never a stack trace
+        logging.getLogger(__name__).warning("request refused: %s", type(error).__name__)
+        return MALFORMED_RESPONSE
     return cast(dict[str, Any], skill.serializer.serialize(response))
 
 

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape as _xml_escape
 
 CONTENT = Path(__file__).parent / "content"
 DEFAULT_LOCALE = "en-US"
+LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 PAUSE = "~pause"
 # Reviewed SSML from the skill's own content (safety lines), spoken as written.
 TRUSTED = "~ssml"
@@ -118,6 +119,16 @@ class Catalog:
     def data(self, name: str) -> Any:
         """A non-prompt data file of the locale (decks, resources)."""
         return _load_data(self.locale, name)
+
+
+def supported_locale(raw: object) -> str:
+    """The request's locale if the skill speaks it, else the default: checked before a
+    locale names a file (a 5,000-character "locale" is no path)."""
+    if not isinstance(raw, str) or len(raw) > 16:
+        return DEFAULT_LOCALE
+    lang, _, region = raw.strip().replace("_", "-").partition("-")
+    candidate = f"{lang.lower()}-{region.upper()}"
+    return candidate if candidate in LOCALES else DEFAULT_LOCALE
 
 
 @cache
