@@ -48,3 +48,10 @@ def test_the_check_in_is_not_said_to_be_open_before_it_was_started(sim: Any, clo
         turn = sim.launch()
         assert "still open" not in turn.text
         sim.say("stop")
+
+
+def test_a_due_check_in_is_not_offered_twice_in_one_breath(sim: Any) -> None:
+    meet(sim)
+    turn = sim.launch()
+    assert says(turn.text, "due.checkin"), turn.text
+    assert says(turn.text, "menu.choices.checkin_due") and not says(turn.text, "menu.choices")

@@ -42,7 +42,9 @@ def ask_names(lines: list[Line]) -> tuple[Reply, Waiting]:
 
 def menu(household: Household, suggestion: Line | None = None) -> list[Line]:
     lines = [suggestion] if suggestion else []
-    lines.append(line("menu.choices"))
+    # After "time for your check-in", the choices do not name the check-in a second time.
+    due_checkin = suggestion is not None and suggestion.key == "due.checkin"
+    lines.append(line("menu.choices.checkin_due" if due_checkin else "menu.choices"))
     return lines
 
 
