@@ -2,10 +2,10 @@
 
 The rules and frames of concerns.py (and the safety intents' samples) were developed on two
 corpora only: safety_dev.tsv (composed from categories) and safety_published.tsv (from
-published wording). The model (scripts/train_safety_model.py) also learnt from
-safety_heldout.tsv, safety_final.tsv, safety_test.tsv and safety_more.tsv, each written apart
-and measured as unseen before it was used. safety_test2.tsv, by a sixth writer who never saw
-the detector or any other corpus, is used for nothing but the figures printed and bounded here.
+published wording). The model (scripts/train_safety_model.py) also learnt from the corpora in
+LEARNT, each written apart by a writer who never saw the detector. The corpora in HELD_OUT and
+ordinary_unseen.tsv, by further such writers, are used for nothing but the figures printed and
+bounded here.
 """
 
 from __future__ import annotations
@@ -22,13 +22,25 @@ from closer_together.concerns import Concern, detect
 
 DATA = Path(__file__).resolve().parent / "data"
 DEVELOPMENT = ("safety_dev.tsv", "safety_published.tsv")
-# Written apart; the model learnt from these after they had been measured as unseen.
-LEARNT = ("safety_heldout.tsv", "safety_final.tsv", "safety_test.tsv", "safety_more.tsv")
-HELD_OUT = ("safety_test2.tsv",)
-# Measured on safety_test2.tsv (see the README): a floor so that the net never loosens, not the
-# bar the issue sets (97%).
-HELD_OUT_FLOOR = {"crisis": 0.86, "abuse": 0.90}
-HELD_OUT_FALSE_ALARMS = 0.055
+WRITERS = (7, 8, 9, 10, 11, 14, 15, 16, 17)
+ORDINARY_WRITERS = ("a", "b", "d", "e", "f", "g")
+# Written apart; the model learnt from these (the safety ones after they were measured unseen).
+LEARNT = (
+    "safety_heldout.tsv",
+    "safety_final.tsv",
+    "safety_test.tsv",
+    "safety_more.tsv",
+    "safety_test2.tsv",
+    *(f"safety_writer{n}.tsv" for n in WRITERS),
+    *(f"ordinary_writer_{x}.tsv" for x in ORDINARY_WRITERS),
+)
+HELD_OUT = ("safety_unseen_a.tsv", "safety_unseen_b.tsv")
+ORDINARY_UNSEEN = "ordinary_unseen.tsv"
+# Measured on the held-out corpora (see the README): floors so that the net never loosens,
+# not the bar the issue sets (97%).
+HELD_OUT_FLOOR = {"crisis": 0.925, "abuse": 0.935}  # measured 93.5% and 94.3%
+HELD_OUT_FALSE_ALARMS = 0.035  # measured 14 in 451 lines written to sound alarming
+ORDINARY_UNSEEN_FALSE_ALARMS = 0.025  # measured 12 in 535 everyday answers
 
 
 def rows(name: str) -> list[tuple[str, str]]:
@@ -83,24 +95,34 @@ def test_ordinary_answers_with_idioms_raise_no_alarm() -> None:
 
 def held_out(name: str) -> list[tuple[str, str]]:
     """A corpus written apart, less any line that also happens to be in one used earlier."""
-    earlier = DEVELOPMENT + (LEARNT if name in HELD_OUT else ())
+    earlier = DEVELOPMENT + (LEARNT if name in (*HELD_OUT, ORDINARY_UNSEEN) else ())
     developed_on = {text for dev in earlier for _, text in rows(dev)}
     return [(c, t) for c, t in rows(name) if t not in developed_on]
 
 
-@pytest.mark.parametrize("name", HELD_OUT)
-def test_recall_on_words_no_one_developed_it_on(name: str) -> None:
-    lines = held_out(name)
+def test_recall_on_words_no_one_developed_it_on() -> None:
+    lines = [row for name in HELD_OUT for row in held_out(name)]
     assert sum(1 for c, _ in lines if c == "crisis") >= 150
     assert sum(1 for c, _ in lines if c == "abuse") >= 150
+    for name in HELD_OUT:
+        recall, alarms, ordinary = figures(held_out(name))
+        print(f"{name}: {recall}, {alarms} false alarms in {ordinary}")
     recall, alarms, ordinary = figures(lines)
     print(
-        f"{name}: crisis recall {recall['crisis']:.1%}, abuse recall {recall['abuse']:.1%},"
-        f" {alarms} false alarms in {ordinary} ordinary lines"
+        f"unseen: crisis recall {recall['crisis']:.1%}, abuse recall {recall['abuse']:.1%},"
+        f" {alarms} false alarms in {ordinary} hard ordinary lines"
     )
     for concern, floor in HELD_OUT_FLOOR.items():
         assert recall[concern] >= floor, (concern, recall[concern])
     assert alarms / ordinary <= HELD_OUT_FALSE_ALARMS
+
+
+def test_false_alarms_on_ordinary_answers_no_one_developed_it_on() -> None:
+    answers = [text for _, text in held_out(ORDINARY_UNSEEN)]
+    assert len(answers) >= 150
+    alarms = [a for a in answers if detect(a) in (Concern.CRISIS, Concern.ABUSE)]
+    print(f"{ORDINARY_UNSEEN}: {len(alarms)} false alarms in {len(answers)}: {alarms}")
+    assert len(alarms) / len(answers) <= ORDINARY_UNSEEN_FALSE_ALARMS
 
 
 def test_the_corpora_written_apart_never_became_frames_or_samples() -> None:
@@ -108,7 +130,7 @@ def test_the_corpora_written_apart_never_became_frames_or_samples() -> None:
 
     content = Path(concerns.__file__).parent / "content" / "en-US" / "safety_frames.json"
     frames, model = content.read_text("utf-8"), MODEL.read_text("utf-8")
-    for name in (*LEARNT, *HELD_OUT):
+    for name in (*LEARNT, *HELD_OUT, ORDINARY_UNSEEN):
         longest = sorted((text for _, text in held_out(name)), key=len)[-40:]
         assert not any(text in frames or text in model for text in longest), name
 

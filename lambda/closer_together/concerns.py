@@ -841,10 +841,29 @@ def _by_frames(norm: str) -> tuple[Concern, str] | None:
 CLASSES = ("crisis", "abuse", "ordinary")
 
 
+_SUFFIX = re.compile(r"(?:ing|in|ed|es|s|ly|er)$")
+
+
+def _stem(word: str) -> str:
+    """A crude stem ("hitting", "hittin", "hits" -> "hit"): unseen forms of known words."""
+    if len(word) <= 4:
+        return word
+    stem = _SUFFIX.sub("", word)
+    if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "ls":
+        stem = stem[:-1]
+    return stem if len(stem) >= 3 else word
+
+
 def features(norm: str) -> set[str]:
-    """The words and word pairs of normalised text, idioms masked out."""
+    """The words and word pairs of normalised text, idioms masked out, and their stems."""
     words = [w for w in _masked(norm.split(), _lexicon()) if w != _MASK]
-    return set(words) | {f"{a} {b}" for a, b in pairwise(words)}
+    stems = [_stem(w) for w in words]
+    return (
+        set(words)
+        | {f"{a} {b}" for a, b in pairwise(words)}
+        | {f"~{s}" for s in stems}
+        | {f"~{a} {b}" for a, b in pairwise(stems)}
+    )
 
 
 @dataclass(frozen=True, slots=True)
