@@ -16,7 +16,7 @@ from conftest import meet
 
 from closer_together.speech import NOTICED_WORDS
 
-DAYS = 12
+DAYS = 8
 BEST = [
     "the best part was {} cooking together",
     "the best part was {} a long walk with the dog",
