@@ -496,7 +496,7 @@ def test_a_timeout_is_said_honestly_and_the_next_listing_finds_the_reminder(
     turn = sim.say("yes")
     assert "can't be sure" in turn.text
     assert stored_household().schedule == {}
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60  # returns as soon as it is there; generous for a busy machine
     while not alexa_api.reminders and time.monotonic() < deadline:
         time.sleep(0.05)
     [token] = alexa_api.reminders
