@@ -27,6 +27,9 @@ os.environ.update(
     AWS_REGION="us-east-1",
     AWS_DEFAULT_REGION="us-east-1",
     TABLE_NAME=TABLE,
+    # Storage gives up in time for Alexa's 8 s; moto on a busy test machine may be slower
+    # without anything being wrong. Deadlines are tested with an injected clock.
+    STORE_BUDGET_SECONDS="120",
 )
 os.environ.pop("SKILL_ID", None)
 
@@ -42,7 +45,41 @@ def _shared_model_session() -> Any:
 
     session = botocore.session.get_session()
     session.register_component("data_loader", _LOADER)
+    session.register("before-call.dynamodb", _watch_call)
     return session
+
+
+class DynamoCalls:
+    """The DynamoDB operations the skill makes, seen in botocore as they leave the process;
+    `fail(...)` makes the named operations fail as an unreachable table would."""
+
+    def __init__(self) -> None:
+        self.ops: list[str] = []
+        self.failing: set[str] = set()
+
+    def fail(self, *operations: str) -> None:
+        self.failing = set(operations)
+
+    def count(self, *operations: str) -> int:
+        return sum(1 for op in self.ops if op in operations)
+
+    def clear(self) -> None:
+        self.ops.clear()
+
+    def __call__(self, operation: str) -> None:
+        self.ops.append(operation)
+        if operation in self.failing:
+            from botocore.exceptions import EndpointConnectionError
+
+            raise EndpointConnectionError(endpoint_url="http://dynamodb.test")
+
+
+_WATCHERS: list[DynamoCalls] = []
+
+
+def _watch_call(model: Any, **kwargs: Any) -> None:
+    for watcher in list(_WATCHERS):
+        watcher(model.name)
 
 
 import botocore.loaders  # noqa: E402  (after the environment above is set)
@@ -85,14 +122,11 @@ def dynamo_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def _created_table(dynamo_endpoint: str) -> str:
     from closer_together import storage
-    from closer_together.storage.models import HouseholdModel
 
     storage.create_table()
-    # The function fails fast (1 s / 2 s) for Alexa's 8 s; moto on a busy test machine can be
-    # slower than that without anything being wrong. Store faults are injected explicitly.
-    HouseholdModel.Meta.connect_timeout_seconds = 10
-    HouseholdModel.Meta.read_timeout_seconds = 30
-    HouseholdModel._connection = None
+    # The function fails fast (0.5 s / 1 s) for Alexa's 8 s; moto on a busy test machine can
+    # be slower than that without anything being wrong. Store faults are injected explicitly.
+    storage.set_timeouts(connect=10, read=30)
     return TABLE
 
 
@@ -106,6 +140,14 @@ def table(_created_table: str) -> Iterator[str]:
     with HouseholdModel.batch_write() as batch:
         for item in HouseholdModel.scan(attributes_to_get=["pk", "sk"]):
             batch.delete(item)
+
+
+@pytest.fixture
+def dynamo_calls(table: str) -> Iterator[DynamoCalls]:
+    watcher = DynamoCalls()
+    _WATCHERS.append(watcher)
+    yield watcher
+    _WATCHERS.remove(watcher)
 
 
 @pytest.fixture

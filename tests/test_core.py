@@ -46,30 +46,18 @@ def test_returning_launch_greets_both_by_name_with_at_most_three_choices(sim: An
 
 
 def test_one_read_per_session_and_no_write_for_help_repeat_or_stop(
-    sim: Any, monkeypatch: Any
+    sim: Any, dynamo_calls: Any
 ) -> None:
     sim.launch()
     sim.say("we are Sam and Alex")
     sim.say("stop")
-    calls: dict[str, int] = {"get": 0, "save": 0}
-    real_get, real_save = HouseholdModel.get, HouseholdModel.save
-
-    def counting_get(*args: Any, **kwargs: Any) -> Any:
-        calls["get"] += 1
-        return real_get(*args, **kwargs)
-
-    def counting_save(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls["save"] += 1
-        return real_save(self, *args, **kwargs)
-
-    monkeypatch.setattr(HouseholdModel, "get", counting_get)
-    monkeypatch.setattr(HouseholdModel, "save", counting_save)
+    dynamo_calls.clear()
     sim.launch()
     sim.say("help")
     repeated = sim.say("repeat")
     assert repeated.text
     sim.say("stop")
-    assert calls == {"get": 1, "save": 0}
+    assert dynamo_calls.ops == ["Query"]
 
 
 def test_help_says_it_is_not_therapy(sim: Any) -> None:

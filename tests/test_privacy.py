@@ -18,7 +18,7 @@ from conftest import DEVICE, MODEL, USER, meet, says, stored_household
 
 from alexa_local import envelopes
 from alexa_local.simulator import Simulator
-from closer_together.household import JOURNAL_DAYS, MOMENT_DAYS, household_id_for
+from closer_together.household import MOMENT_DAYS, household_id_for
 from closer_together.storage import HouseholdStore
 from closer_together.storage.models import HouseholdModel
 
@@ -31,7 +31,17 @@ def items() -> list[dict[str, Any]]:
 
 
 def keys() -> set[str]:
-    return {item["pk"] for item in items()}
+    """The households that hold anything: an erased one leaves only an empty marker."""
+    return {item["pk"] for item in items() if not is_marker(item)}
+
+
+MARKER_FIELDS = {"pk", "sk", "epoch", "erased", "version", "expires_at"}
+
+
+def is_marker(item: dict[str, Any]) -> bool:
+    """The empty marker of an erased household: nothing but its key, epoch and expiry."""
+    filled = {key for key, value in item.items() if value not in (None, [], {}, True)}
+    return bool(item.get("erased")) and filled <= MARKER_FIELDS
 
 
 def checkin_with_answers(sim: Any) -> None:
@@ -71,7 +81,7 @@ def test_what_do_you_keep_answers_truthfully_with_the_real_retention(sim: Any) -
     assert "never keep challenges, concerns" in text and "safety" in text
     assert "forget everything" in text.lower()
     card = turn.card["content"]
-    assert f"about {round(JOURNAL_DAYS / 30)} months" in card
+    assert "the day you last did each ritual" in card
     assert f"about {round(MOMENT_DAYS / 7)} weeks" in card
     assert "2 years" in card  # storage.INACTIVE_RETENTION
     assert not turn.ends_session
@@ -101,6 +111,8 @@ def test_forget_everything_after_yes_deletes_every_item(sim: Any, make_sim: Any)
     turn = sim.say("yes")
     assert "deleted" in turn.text and turn.ends_session
     assert keys() == {household_id_for(OTHER_USER)}  # only the other couple is left
+    (marker,) = [i for i in items() if i["pk"] == household_id_for(USER)]
+    assert is_marker(marker) and "Sam" not in json.dumps(marker)
     assert "Sam" not in json.dumps(turn.raw)
     # The couple comes back as strangers.
     turn = sim.launch()
@@ -134,21 +146,14 @@ def test_forget_everything_also_cancels_the_couples_reminders(sim: Any, alexa_ap
     assert keys() == set()
 
 
-def test_forget_everything_that_cannot_reach_the_table_says_so(
-    sim: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from pynamodb.exceptions import QueryError
-
+def test_forget_everything_that_cannot_reach_the_table_says_so(sim: Any, dynamo_calls: Any) -> None:
     meet(sim)
     sim.say("ask closer together to forget everything")
 
-    def failing_query(*args: Any, **kwargs: Any) -> Any:
-        raise QueryError("table unavailable")
-
-    monkeypatch.setattr(HouseholdModel, "query", failing_query)
+    dynamo_calls.fail("Query", "PutItem")
     turn = sim.say("yes")
     assert "couldn't delete" in turn.text and "nothing has changed" in turn.text
-    monkeypatch.undo()
+    dynamo_calls.fail()
     assert stored_household().names == ["Sam", "Alex"]
 
 

@@ -12,7 +12,7 @@ import requests
 from conftest import meet, stored_household
 
 from alexa_local import envelopes
-from closer_together.storage import HouseholdStore, WriteConflict
+from closer_together.storage import Deadline, HouseholdStore, WriteConflict
 
 SCOPE = "alexa::alerts:reminders:skill:readwrite"
 TIMERS = "alexa::alerts:timers:skill:readwrite"
@@ -227,19 +227,19 @@ def test_an_event_that_meets_a_write_conflict_reloads_and_retries(
     sim: Any, alexa_api: Any, monkeypatch: Any
 ) -> None:
     daily, weekly = with_daily_and_weekly(sim, alexa_api)
-    real_save = HouseholdStore.save
+    real_write = HouseholdStore._write
     calls: list[int] = []
 
-    def save_after_another_device(self: Any, household: Any, now: Any = None) -> None:
+    def write_after_another_device(self: Any, household: Any, now: Any, today: Any) -> None:
         if not calls:
             # Another device writes first: its change must survive the event's retry.
             other = self.load(household.household_id)
             other.memory["elsewhere"] = True
-            real_save(self, other, now)
+            real_write(self, other, now, today)
         calls.append(1)
-        real_save(self, household, now)
+        real_write(self, household, now, today)
 
-    monkeypatch.setattr(HouseholdStore, "save", save_after_another_device)
+    monkeypatch.setattr(HouseholdStore, "_write", write_after_another_device)
     reminders_event(sim, "ReminderDeleted", weekly)
     assert len(calls) == 2  # the first write conflicted; the reload was written
     household = stored_household()
@@ -253,10 +253,12 @@ def test_an_event_that_keeps_conflicting_gives_up_quietly(
 ) -> None:
     _, weekly = with_daily_and_weekly(sim, alexa_api)
 
-    def always_conflicts(self: Any, household: Any, now: Any = None) -> None:
+    def always_conflicts(self: Any, household: Any, now: Any, today: Any) -> None:
         raise WriteConflict("household changed elsewhere")
 
-    monkeypatch.setattr(HouseholdStore, "save", always_conflicts)
+    monkeypatch.setattr(HouseholdStore, "_write", always_conflicts)
+    # The turn's budget is spent: the event stops retrying (no wall clock involved).
+    monkeypatch.setattr(HouseholdStore, "deadline", lambda self: Deadline(0.0))
     reminders_event(sim, "ReminderDeleted", weekly)
     monkeypatch.undo()
     assert stored_household().schedule["weekly_review"]["status"] == "on"

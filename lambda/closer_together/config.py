@@ -13,6 +13,8 @@ class Settings:
     region: str
     skill_id: str | None
     log_level: str
+    # Alexa waits 8 s for a turn: storage gives up in time to answer within it.
+    store_budget_seconds: float = 6.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -23,4 +25,5 @@ class Settings:
             or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
             skill_id=os.environ.get("SKILL_ID") or None,
             log_level=os.environ.get("LOG_LEVEL", "INFO"),
+            store_budget_seconds=float(os.environ.get("STORE_BUDGET_SECONDS", "6")),
         )

@@ -7,14 +7,16 @@ attributes during a conversation and is stored as one item between sessions.
 from __future__ import annotations
 
 import hashlib
+import json
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from enum import Enum
 from typing import Any
 
-# Text the couple will hear again is kept this long; completion marks a little longer,
-# so streaks and "a month has passed" can be derived without unbounded growth.
+# A day's entry (what was done, and the text the couple will hear again) is kept this long;
+# after it, only the ledger remembers each ritual's last day and its current streak.
 MOMENT_DAYS = 35
-JOURNAL_DAYS = 120
 # Bounds that keep one day (always carried in the session) small.
 MAX_MOMENTS_PER_DAY = 16
 MAX_MOMENT_CHARS = 500
@@ -24,6 +26,14 @@ BEST_MOMENT = "best"
 APPRECIATION = "appreciation"
 CONNECTING = "connecting"
 SAVED_KINDS = frozenset({BEST_MOMENT, APPRECIATION, CONNECTING})
+
+
+class Erasure(Enum):
+    """What the couple asked to erase; each changes the household's epoch."""
+
+    EVERYTHING = "everything"  # "forget everything", or the skill disabled
+    ANSWERS = "answers"  # saving off, and the saved moments deleted
+    SAVING_OFF = "saving_off"  # saving off; what is already saved stays
 
 
 def household_id_for(user_id: str) -> str:
@@ -54,8 +64,12 @@ class DayEntry:
     completed: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Only what is set: hundreds of days ride in session attributes."""
+        """Only what is set: several days ride in session attributes."""
         return {key: value for key, value in asdict(self).items() if value}
+
+    def fingerprint(self) -> int:
+        """A checksum of the entry, to tell whether its stored copy is current."""
+        return zlib.crc32(json.dumps(self.to_dict(), sort_keys=True).encode("utf-8"))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DayEntry:
@@ -81,6 +95,18 @@ class Household:
     memory: dict[str, Any] = field(default_factory=dict)
     # Ritual reminders: ritual -> {time, day, rule, alert_token, status, ...}.
     schedule: dict[str, Any] = field(default_factory=dict)
+    # ritual -> {"last": day last done, "from"/"to": the current run of days that count}:
+    # what outlives the journal's days, so streaks and "a month has passed" stay right.
+    ledger: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The last day a moment was kept (moments of days not loaded still count as saved).
+    kept_last: str | None = None
+    # Set by the store: a token that changes whenever data is erased ("forget everything",
+    # "stop saving"), so a write from a session that read before the erasure is refused.
+    epoch: str | None = None
+    # The stored household was erased and nothing has been written over it since.
+    erased: bool = False
+    # Days whose own item in the table holds exactly this entry: day -> fingerprint.
+    stored_days: dict[str, int] = field(default_factory=dict)
     version: int | None = None
 
     # -- partners ---------------------------------------------------------
@@ -124,6 +150,10 @@ class Household:
             entry.answered[ritual] = list(answered)
         if at is not None:
             entry.completed[ritual] = at.isoformat(timespec="seconds")
+        record = self.ledger.setdefault(ritual, {})
+        record["last"] = max(record.get("last", ""), day.isoformat())
+        if self.counts(ritual, day):
+            _extend_run(record, day)
 
     def keep(self, day: date, kind: str, partner: int, text: str, ritual: str) -> bool:
         """Save a moment the couple will hear again; returns whether it was kept."""
@@ -136,7 +166,15 @@ class Household:
         if moment not in entry.moments:
             entry.moments.append(moment)
             del entry.moments[:-MAX_MOMENTS_PER_DAY]
+        self.kept_last = max(self.kept_last or "", day.isoformat())
         return True
+
+    def has_saved_moments(self, today: date) -> bool:
+        """Whether any moment is still kept, including days this session did not load."""
+        if any(entry.moments for entry in self.journal.values()):
+            return True
+        last = self.kept_last
+        return last is not None and (today - date.fromisoformat(last)).days <= MOMENT_DAYS
 
     def days_with(self, ritual: str, since: date, until: date) -> list[date]:
         return sorted(
@@ -147,6 +185,8 @@ class Household:
 
     def last_done(self, ritual: str) -> date | None:
         days = [date.fromisoformat(d) for d, e in self.journal.items() if ritual in e.done]
+        if "last" in self.ledger.get(ritual, {}):
+            days.append(date.fromisoformat(self.ledger[ritual]["last"]))
         return max(days) if days else None
 
     def counts(self, ritual: str, day: date) -> bool:
@@ -157,12 +197,10 @@ class Household:
 
     def streak(self, ritual: str, today: date) -> int:
         """Consecutive days ending today (or yesterday, if today does not count yet)."""
-        day = today if self.counts(ritual, today) else today - timedelta(days=1)
-        count = 0
-        while self.counts(ritual, day):
-            count += 1
-            day -= timedelta(days=1)
-        return count
+        record = self.ledger.get(ritual, {})
+        if "to" not in record or date.fromisoformat(record["to"]) < today - timedelta(days=1):
+            return 0
+        return (date.fromisoformat(record["to"]) - date.fromisoformat(record["from"])).days + 1
 
     def moments_between(self, since: date, until: date) -> list[tuple[date, Moment]]:
         found: list[tuple[date, Moment]] = []
@@ -173,24 +211,31 @@ class Household:
         return found
 
     def prune(self, today: date) -> None:
+        """Days older than MOMENT_DAYS go; the ledger keeps what they counted for."""
         for day in list(self.journal):
-            age = (today - date.fromisoformat(day)).days
-            if age > JOURNAL_DAYS:
+            if (today - date.fromisoformat(day)).days > MOMENT_DAYS:
                 del self.journal[day]
-            elif age > MOMENT_DAYS:
-                entry = self.journal[day]
-                entry.moments.clear()
-                entry.answered.clear()
-                entry.completed.clear()
+                self.stored_days.pop(day, None)
 
     def forget_answers(self) -> None:
         for entry in self.journal.values():
             entry.moments.clear()
+        self.kept_last = None
 
     # -- serialisation ----------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["journal"] = {day: entry.to_dict() for day, entry in self.journal.items()}
+        return data
+
+    def stored_form(self) -> dict[str, Any]:
+        """What may be written: with saving off, no words the couple said, anywhere."""
+        data = self.to_dict()
+        if not self.save_answers:
+            for entry in data["journal"].values():
+                entry.pop("moments", None)
+            if isinstance(data.get("progress"), dict):
+                data["progress"] = _without_words(data["progress"])
         return data
 
     def slimmed(self, keep_day: date) -> tuple[dict[str, Any], list[str]]:
@@ -214,6 +259,22 @@ class Household:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Household:
+        household = cls._from_dict(data)
+        if not household.ledger and household.journal:
+            household._ledger_from_journal()  # a household stored before the ledger existed
+        return household
+
+    def _ledger_from_journal(self) -> None:
+        for day in sorted(self.journal):
+            when = date.fromisoformat(day)
+            for ritual in self.journal[day].done:
+                record = self.ledger.setdefault(ritual, {})
+                record["last"] = day
+                if self.counts(ritual, when):
+                    _extend_run(record, when)
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Household:
         return cls(
             household_id=data["household_id"],
             partners=[Partner(**p) for p in data.get("partners", [])],
@@ -224,6 +285,11 @@ class Household:
             progress=data.get("progress"),
             memory=dict(data.get("memory", {})),
             schedule=dict(data.get("schedule", {})),
+            ledger={k: dict(v) for k, v in (data.get("ledger") or {}).items()},
+            kept_last=data.get("kept_last"),
+            epoch=data.get("epoch"),
+            erased=bool(data.get("erased", False)),
+            stored_days={k: int(v) for k, v in (data.get("stored_days") or {}).items()},
             version=data.get("version"),
         )
 
@@ -235,14 +301,21 @@ class Household:
         """
         merged = Household.from_dict(self.to_dict())
         merged.version = stored.version
+        merged.epoch = stored.epoch
+        merged.erased = False
+        merged.stored_days = dict(stored.stored_days)
         for day, theirs in stored.journal.items():
             ours = merged.journal.setdefault(day, DayEntry())
             ours.done.extend(r for r in theirs.done if r not in ours.done)
             ours.moments.extend(m for m in theirs.moments if m not in ours.moments)
+            del ours.moments[:-MAX_MOMENTS_PER_DAY]
             for ritual, who in theirs.answered.items():
                 ours.answered.setdefault(ritual, who)
             for ritual, when in theirs.completed.items():
                 ours.completed.setdefault(ritual, when)
+        for ritual, theirs_record in stored.ledger.items():
+            merged.ledger[ritual] = _merged_record(merged.ledger.get(ritual, {}), theirs_record)
+        merged.kept_last = max(merged.kept_last or "", stored.kept_last or "") or None
         for ritual, entry in stored.schedule.items():
             mine = merged.schedule.get(ritual)
             if mine is None or entry.get("updated", "") > mine.get("updated", ""):
@@ -250,3 +323,52 @@ class Household:
         if not merged.partners:
             merged.partners = stored.partners
         return merged
+
+
+# Progress keys that hold the couple's own words (a general appreciation awaiting its detail).
+WORDS_IN_PROGRESS = ("first_answer",)
+
+
+def _without_words(progress: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: v for k, v in progress.items() if k not in WORDS_IN_PROGRESS}
+    for key, value in kept.items():
+        if isinstance(value, dict):
+            kept[key] = _without_words(value)
+    return kept
+
+
+def _extend_run(record: dict[str, str], day: date) -> None:
+    """Add a day that counts to the ritual's run of consecutive days."""
+    iso = day.isoformat()
+    if "to" not in record:
+        record["from"] = record["to"] = iso
+        return
+    first, last = date.fromisoformat(record["from"]), date.fromisoformat(record["to"])
+    if first <= day <= last:
+        return
+    if day == last + timedelta(days=1):
+        record["to"] = iso
+    elif day == first - timedelta(days=1):
+        record["from"] = iso
+    elif day > last:
+        record["from"] = record["to"] = iso
+
+
+def _merged_record(ours: dict[str, str], theirs: dict[str, str]) -> dict[str, str]:
+    """Two devices' ledger records of one ritual: the later last day, the runs joined."""
+    merged = dict(ours)
+    if "last" in theirs:
+        merged["last"] = max(ours.get("last", ""), theirs["last"])
+    if "to" not in theirs:
+        return merged
+    if "to" not in ours:
+        merged["from"], merged["to"] = theirs["from"], theirs["to"]
+        return merged
+    a_from, a_to = date.fromisoformat(ours["from"]), date.fromisoformat(ours["to"])
+    b_from, b_to = date.fromisoformat(theirs["from"]), date.fromisoformat(theirs["to"])
+    if a_from <= b_to + timedelta(days=1) and b_from <= a_to + timedelta(days=1):
+        merged["from"] = min(ours["from"], theirs["from"])
+        merged["to"] = max(ours["to"], theirs["to"])
+    elif b_to > a_to:
+        merged["from"], merged["to"] = theirs["from"], theirs["to"]
+    return merged

@@ -2,13 +2,16 @@
 
 A session's first request reads the household (one DynamoDB read); after that it
 rides in session attributes. A turn that changed something is written once at
-the end; a failed write stays pending in the session and is retried next turn.
+the end; a failed write stays pending in the session and is retried next turn, and
+at the latest when the session ends. An erasure the couple asked for is carried out
+instead of the write, and retried the same way.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,10 +28,10 @@ from ask_sdk_model.ui import SimpleCard
 from closer_together import dialog
 from closer_together.dialog import Waiting
 from closer_together.gateways.settings import SettingsGateway
-from closer_together.household import Household, household_id_for
+from closer_together.household import Erasure, Household, household_id_for
 from closer_together.rituals import guided
 from closer_together.speech import Reply, Voice, catalog, line, plain, supported_locale
-from closer_together.storage import HouseholdStore, StoreError, WriteConflict
+from closer_together.storage import HouseholdStore, StoreError
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
@@ -42,6 +45,8 @@ TURN = "turn"
 HOUSEHOLD = "household"
 SLIM_DAYS = "slim_days"
 PENDING = "pending"
+PENDING_ERASE = "pending_erase"
+STORE = "store"
 # Alexa refuses responses over 24 KB; the household's share of session attributes.
 SESSION_HOUSEHOLD_BUDGET = 12_000
 LAST = "last"
@@ -118,15 +123,18 @@ class LoadTurn(AbstractRequestInterceptor):
         self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
+        handler_input.attributes_manager.request_attributes[STORE] = self.store
         if not in_session(handler_input):
-            return  # skill events carry no session; their handlers use the store directly
+            return  # skill events carry no session: see erase_stored and change_stored
         session = session_of(handler_input)
         system = system_of(handler_input)
         changed = False
+        deadline = self.store.deadline()
+        arrived = _request_time(handler_input).date()
         if HOUSEHOLD in session:
             household = Household.from_dict(session[HOUSEHOLD])
         else:
-            household = self.store.load(household_id_for(user_id_of(handler_input)))
+            household = self.store.load(household_id_for(user_id_of(handler_input)), arrived)
         device_id = system.device.device_id if system.device else None
         if (
             household.time_zone is None
@@ -138,7 +146,8 @@ class LoadTurn(AbstractRequestInterceptor):
             zone = SettingsGateway(handler_input.service_client_factory).time_zone(device_id)
             if zone:
                 household.time_zone = zone
-                changed = household.version is not None
+                # Only a household with something in it is worth a write (not a marker).
+                changed = household.version is not None and not household.erased
         now = _request_time(handler_input).astimezone(_zone(household.time_zone))
         locale = supported_locale(request_of(handler_input).locale)
         person = getattr(system, "person", None)
@@ -152,7 +161,8 @@ class LoadTurn(AbstractRequestInterceptor):
             device_id=device_id,
             changed=changed,
             slim_days=list(session.get(SLIM_DAYS, [])),
-            reload=lambda: self.store.load(household.household_id),
+            reload=lambda: self.store.load(household.household_id, arrived),
+            deadline=deadline,
         )
         new = request_is_new_session(handler_input)
         turn.waiting = waiting_in(session, household, now, new)
@@ -211,11 +221,11 @@ class SaveTurn(AbstractResponseInterceptor):
         if turn is None:
             return
         session = turn.session
-        if turn.deleted:
-            session.pop(HOUSEHOLD, None)
-            session.pop(PENDING, None)
-            return
-        if turn.changed or session.get(PENDING):
+        erasure = turn.erase or _pending_erasure(session)
+        if erasure is not None:
+            if not self._erase(turn, erasure, response):
+                return
+        elif turn.changed or session.get(PENDING):
             if self._save(turn):
                 session.pop(PENDING, None)
             else:
@@ -225,21 +235,45 @@ class SaveTurn(AbstractResponseInterceptor):
         carry(turn)
         turn.voice.finish_turn()
 
+    def _erase(self, turn: Turn, erasure: Erasure, response: Response) -> bool:
+        """Carry out an erasure; False when the session is over (everything was forgotten)."""
+        session = turn.session
+        try:
+            turn.household = self.store.erase(turn.household, erasure, turn.now, turn.deadline)
+        except StoreError as error:
+            log.warning("erasure not done: %s", type(error).__name__)
+            if erasure is Erasure.EVERYTHING:
+                _replace_speech(response, turn.voice.speak([line("forget.failed")]))
+                response.should_end_session = True
+                return True
+            session[PENDING_ERASE] = erasure.value
+            if response is not None and response.should_end_session:
+                self._stay_open(turn, response)
+            return True
+        # Whatever this session had not written yet is overruled by the erasure.
+        session.pop(PENDING, None)
+        session.pop(PENDING_ERASE, None)
+        if erasure is Erasure.EVERYTHING:
+            # Names and earlier sentences ride in the session too: nothing of them stays.
+            session.clear()
+            return False
+        return True
+
     def _save(self, turn: Turn) -> bool:
         try:
             # A slimmed session must not overwrite the moments it left in the table.
             turn.ensure_full()
             turn.household.prune(turn.today)
-            try:
-                self.store.save(turn.household, turn.now)
-            except WriteConflict:
-                # Another device wrote since this session read: keep both, then retry once.
-                stored = self.store.load(turn.household.household_id)
-                turn.household = turn.household.merged_with(stored)
-                self.store.save(turn.household, turn.now)
+            turn.household, overruled = self.store.save(
+                turn.household, turn.now, turn.today, turn.deadline
+            )
         except StoreError as error:
             log.warning("household not saved, kept pending: %s", type(error).__name__)
             return False
+        if overruled:
+            # Erased on another device since this session read it: its copy goes too.
+            turn.session.pop(SLIM_DAYS, None)
+            turn.slim_days = []
         return True
 
     @staticmethod
@@ -256,6 +290,46 @@ class SaveTurn(AbstractResponseInterceptor):
             output_speech=SsmlOutputSpeech(ssml=f"<speak>{reprompt}</speak>")
         )
         response.should_end_session = False
+
+
+# -- events without a session (skill disabled, reminders changed in the Alexa app) -----------
+
+
+def erase_stored(handler_input: HandlerInput) -> None:
+    """Erase everything stored for the household (raises StoreError)."""
+    store = cast(HouseholdStore, handler_input.attributes_manager.request_attributes[STORE])
+    household = Household(household_id=household_id_for(user_id_of(handler_input)))
+    store.erase(household, Erasure.EVERYTHING, _request_time(handler_input), store.deadline())
+
+
+def change_stored(
+    handler_input: HandlerInput, change: Callable[[Household, datetime], bool]
+) -> None:
+    """Apply `change` to the stored household and write it if it says it changed anything;
+    on a conflict, again to what is stored then. A failure is logged: Alexa expects no answer."""
+    store = cast(HouseholdStore, handler_input.attributes_manager.request_attributes[STORE])
+    now = _request_time(handler_input)
+    try:
+        household_id = household_id_for(user_id_of(handler_input))
+        store.apply(household_id, lambda household: change(household, now), now, store.deadline())
+    except ValueError:
+        log.warning("event without a user id: nothing changed")
+    except StoreError as error:
+        log.warning("event not applied: %s", type(error).__name__)
+
+
+def _pending_erasure(session: dict[str, Any]) -> Erasure | None:
+    try:
+        return Erasure(session[PENDING_ERASE]) if PENDING_ERASE in session else None
+    except ValueError:
+        return None
+
+
+def _replace_speech(response: Response, speech: str) -> None:
+    from ask_sdk_model.ui import SsmlOutputSpeech
+
+    response.output_speech = SsmlOutputSpeech(ssml=f"<speak>{speech}</speak>")
+    response.reprompt = None
 
 
 class LogRequest(AbstractRequestInterceptor):

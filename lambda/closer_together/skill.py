@@ -25,7 +25,7 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
     for chatty in ("pynamodb", "botocore", "urllib3"):
         logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLogger(chatty).level))
     storage.configure(settings)
-    store = storage.HouseholdStore()
+    store = storage.HouseholdStore(budget_seconds=settings.store_budget_seconds)
     builder = CustomSkillBuilder(api_client=BoundedApiClient())
     if settings.skill_id:
         builder.skill_id = settings.skill_id  # type: ignore[assignment]  # SDK types it as None

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from closer_together.dialog import Heard, Kind, Waiting, waiting_from
-from closer_together.household import Household
+from closer_together.household import Erasure, Household
 from closer_together.speech import Voice
+from closer_together.storage import Deadline
 
 
 @dataclass
@@ -22,8 +23,10 @@ class Turn:
     person_id: str | None = None
     device_id: str | None = None
     changed: bool = False
-    # Set when nothing may be written this turn (e.g. the household was just forgotten).
-    deleted: bool = field(default=False)
+    # An erasure the couple asked for: the pipeline carries it out instead of a write.
+    erase: Erasure | None = None
+    # The turn's budget for DynamoDB (set by the pipeline when the request arrives).
+    deadline: Deadline | None = None
     # Days whose saved moments this session left in DynamoDB (see Household.slimmed).
     slim_days: list[str] = field(default_factory=list)
     reload: Callable[[], Household] | None = None

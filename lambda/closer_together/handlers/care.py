@@ -23,10 +23,11 @@ from ask_sdk_model.ui import SimpleCard
 from closer_together import concerns, dialog
 from closer_together.dialog import Kind, Waiting
 from closer_together.handlers.checkin import resume_today
-from closer_together.household import Household, household_id_for
+from closer_together.household import Erasure, Household
 from closer_together.pipeline import (
     LAST,
     current,
+    erase_stored,
     expected,
     intent_name,
     loaded,
@@ -34,11 +35,10 @@ from closer_together.pipeline import (
     respond,
     slot_id,
     slot_text,
-    user_id_of,
 )
 from closer_together.rituals import care, guided, welcome
 from closer_together.speech import Reply, line, trusted
-from closer_together.storage import INACTIVE_RETENTION, HouseholdStore, StoreError
+from closer_together.storage import INACTIVE_RETENTION, StoreError
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
@@ -445,12 +445,14 @@ class SavingHandler(AbstractRequestHandler):
         if intent_name(handler_input) == "StartSavingIntent":
             turn.expect = None
             reply = care.start_saving(household)
+            if household.save_answers != was:
+                turn.touch()
         else:
-            turn.ensure_full()  # the offer to delete counts every saved moment
-            reply, asking = care.stop_saving(household)
+            reply, asking = care.stop_saving(household, turn.today)
             turn.expect = EXPECT_FORGET_ANSWERS if asking else None
-        if household.save_answers != was:
-            turn.touch()
+            if household.save_answers != was:
+                # Off on every device: a session that read before this can no longer write.
+                turn.erase = Erasure.SAVING_OFF
         return respond(handler_input, reply)
 
 
@@ -478,8 +480,7 @@ class CareYesNoHandler(AbstractRequestHandler):
             )
         if asked == EXPECT_FORGET_ANSWERS:
             if yes:
-                turn.touch()
-            turn.ensure_full()
+                turn.erase = Erasure.ANSWERS
             return respond(handler_input, care.saved_answers_decision(turn.household, yes))
         if not yes:
             return respond(
@@ -492,18 +493,10 @@ class CareYesNoHandler(AbstractRequestHandler):
 
 
 def forget_everything(handler_input: HandlerInput, turn: Turn) -> Reply:
-    """Delete every item of the household; nothing is written after this turn."""
-    household = turn.household
-    try:
-        HouseholdStore().delete(household.household_id)
-    except StoreError as error:
-        log.warning("household not deleted: %s", type(error).__name__)
-        return Reply([line("forget.failed")], end_session=True)
-    remaining = _delete_reminders(handler_input, household)
-    turn.deleted = True
-    turn.household = Household(household_id=household.household_id)
-    # Names and earlier sentences ride in the session too: start it clean.
-    turn.session.clear()
+    """Every item of the household goes at the end of this turn (the pipeline erases it,
+    and says so if it could not); the reminders go now."""
+    remaining = _delete_reminders(handler_input, turn.household)
+    turn.erase = Erasure.EVERYTHING
     return care.forget_done(had_reminders=remaining > 0)
 
 
@@ -570,7 +563,7 @@ class SkillDisabledHandler(AbstractRequestHandler):
         if status is None:
             log.warning("skill disabled without a persistence status: deleting")
         try:
-            HouseholdStore().delete(household_id_for(user_id_of(handler_input)))
+            erase_stored(handler_input)
         except StoreError as error:
             log.error("household not deleted on disable: %s", type(error).__name__)
         return handler_input.response_builder.response

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
@@ -21,9 +21,10 @@ from ask_sdk_core.utils import is_request_type
 from closer_together.dialog import Waiting
 from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
 from closer_together.gateways.settings import SettingsGateway
-from closer_together.household import Household, household_id_for
+from closer_together.household import Household
 from closer_together.permissions import SCOPES
 from closer_together.pipeline import (
+    change_stored,
     current,
     expected,
     intent_name,
@@ -53,7 +54,6 @@ from closer_together.rituals.schedule import (
 )
 from closer_together.scheduling import ReminderKeeper, Saved, adopt, differs
 from closer_together.speech import Line, Reply, line
-from closer_together.storage import HouseholdStore, StoreError, WriteConflict
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
@@ -613,29 +613,7 @@ class RestoreAnswerHandler(AbstractRequestHandler):
 def _change_stored(
     handler_input: HandlerInput, change: Callable[[Household, datetime], bool]
 ) -> None:
-    """Load the household, change it, save it; on a write conflict reload and retry once."""
-    envelope = handler_input.request_envelope
-    user = envelope.context.system.user if envelope.context and envelope.context.system else None
-    if user is None or not user.user_id:
-        return
-    stamp = getattr(envelope.request, "timestamp", None)
-    now = stamp if isinstance(stamp, datetime) else datetime.now(UTC)
-    now = now if now.tzinfo else now.replace(tzinfo=UTC)
-    store = HouseholdStore()
-    household_id = household_id_for(user.user_id)
-    for attempt in (1, 2):
-        try:
-            household = store.load(household_id)
-            if household.version is None or not change(household, now):
-                return
-            store.save(household, now)
-            return
-        except WriteConflict:
-            if attempt == 2:
-                log.warning("reminder event not applied: the household kept changing")
-        except StoreError as error:
-            log.warning("reminder event not applied: %s", type(error).__name__)
-            return
+    change_stored(handler_input, change)
 
 
 def _mark(household: Household, entries: list[Entry], status: str, now: datetime) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from closer_together.household import JOURNAL_DAYS, MOMENT_DAYS, Household
+from closer_together.household import MOMENT_DAYS, Household
 from closer_together.speech import Line, Name, Reply, line
 
 # --- three levels ------------------------------------------------------------------------------
@@ -219,14 +219,7 @@ def reminder_declined(household: Household, length: str, today: date) -> Reply:
 
 def retention() -> dict[str, str]:
     """The retention figures of `household` in the units a person would say ("about 5 weeks")."""
-    return {
-        "weeks": str(max(1, round(MOMENT_DAYS / 7))),
-        "months": str(max(1, round(JOURNAL_DAYS / 30))),
-    }
-
-
-def saved_moments(household: Household) -> int:
-    return sum(len(entry.moments) for entry in household.journal.values())
+    return {"weeks": str(max(1, round(MOMENT_DAYS / 7)))}
 
 
 def what_we_keep(household: Household, inactive_years: int) -> Reply:
@@ -236,12 +229,7 @@ def what_we_keep(household: Household, inactive_years: int) -> Reply:
         speak.append(line("keep.options"))
     else:
         speak.extend([line("keep.saving_off"), line("keep.options.off")])
-    card_body = line(
-        "keep.card.body",
-        weeks=figures["weeks"],
-        months=figures["months"],
-        years=str(inactive_years),
-    )
+    card_body = line("keep.card.body", weeks=figures["weeks"], years=str(inactive_years))
     return Reply(speak, [line("keep.reprompt")], card=(line("keep.card.title"), card_body))
 
 
@@ -256,12 +244,12 @@ def forget_done(had_reminders: bool) -> Reply:
     return Reply(speak, end_session=True)
 
 
-def stop_saving(household: Household) -> tuple[Reply, bool]:
+def stop_saving(household: Household, today: date) -> tuple[Reply, bool]:
     """Turn saving off; (reply, whether we now ask to delete what is already saved)."""
     if not household.save_answers:
         return Reply([line("saving.already_off")], end_session=True), False
     household.save_answers = False
-    if saved_moments(household):
+    if household.has_saved_moments(today):
         return (
             Reply(
                 [line("saving.stopped"), line("saving.offer_delete")],
