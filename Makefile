@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint serve serve-local bench clean help
+.PHONY: run test lint serve serve-local bench bench-web clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -43,6 +43,9 @@ serve-local: $(STAMP)  ## the web service on an embedded DynamoDB, verification 
 
 bench: $(STAMP)  ## cold start, warm latency and memory figures (see README)
 	$(BIN)/python bench/run.py $(ARGS)
+
+bench-web: $(STAMP)  ## the web service under idle connections and certificate-URL floods (~1.5 min)
+	$(BIN)/python bench/webservice_load.py $(ARGS)
 
 clean:  ## remove the virtual environment and caches (keeps .local data)
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

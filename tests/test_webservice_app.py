@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import select
+import socket
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -65,10 +69,14 @@ class SpySkill:
         return ResponseEnvelope(version="1.0", response=SkillResponse(output_speech=speech))
 
 
-def verified_app(skill: SpySkill, **settings: Any) -> Flask:
+def verified_app(
+    skill: SpySkill, verifier_options: dict[str, Any] | None = None, **settings: Any
+) -> Flask:
     bucket = FakeBucket({CERT_URL: pki().chains["good"]})
     bucket.files.update({chain_url(chain): pki().chains[chain] for chain in CHAINS})
-    verifier = RequestVerifier(trust_store=pki().store(), fetcher=bucket, clock=lambda: NOW)
+    verifier = RequestVerifier(
+        trust_store=pki().store(), fetcher=bucket, clock=lambda: NOW, **(verifier_options or {})
+    )
     options = {"skill_id": SKILL_ID, "max_body_bytes": MAX_BODY, **settings}
     return create_app(skill=skill, verifier=verifier, settings=Settings(**options))
 
@@ -285,12 +293,42 @@ def test_settings_defaults_are_strict_and_local() -> None:
     )
 
 
+def test_server_limits_default_to_the_hardened_values() -> None:
+    settings = Settings.from_env({"SKILL_ID": SKILL_ID})
+    assert (settings.channel_timeout, settings.request_timeout) == (15, 20)
+    assert (settings.connection_limit, settings.backlog, settings.threads) == (1000, 2048, 8)
+    assert (settings.cert_fetches_in_flight, settings.cert_fetches_per_minute) == (4, 30)
+
+
 def test_settings_read_every_variable() -> None:
     settings = Settings.from_env(
-        {"HOST": "0.0.0.0", "PORT": "9000", "VERIFY_REQUESTS": "False", "MAX_BODY_BYTES": "2048"}
+        {
+            "HOST": "0.0.0.0",
+            "PORT": "9000",
+            "VERIFY_REQUESTS": "False",
+            "MAX_BODY_BYTES": "2048",
+            "THREADS": "4",
+            "CHANNEL_TIMEOUT": "10",
+            "REQUEST_TIMEOUT": "12",
+            "CONNECTION_LIMIT": "500",
+            "BACKLOG": "100",
+            "CERT_FETCHES_IN_FLIGHT": "2",
+            "CERT_FETCHES_PER_MINUTE": "6",
+        }
     )
     assert settings == Settings(
-        host="0.0.0.0", port=9000, skill_id=None, verify_requests=False, max_body_bytes=2048
+        host="0.0.0.0",
+        port=9000,
+        skill_id=None,
+        verify_requests=False,
+        max_body_bytes=2048,
+        threads=4,
+        channel_timeout=10,
+        request_timeout=12,
+        connection_limit=500,
+        backlog=100,
+        cert_fetches_in_flight=2,
+        cert_fetches_per_minute=6,
     )
 
 
@@ -302,6 +340,9 @@ def test_settings_read_every_variable() -> None:
         {"SKILL_ID": SKILL_ID, "PORT": "eighty"},
         {"SKILL_ID": SKILL_ID, "PORT": "70000"},
         {"SKILL_ID": SKILL_ID, "MAX_BODY_BYTES": "0"},
+        {"SKILL_ID": SKILL_ID, "CHANNEL_TIMEOUT": "0"},
+        {"SKILL_ID": SKILL_ID, "CONNECTION_LIMIT": "-1"},
+        {"SKILL_ID": SKILL_ID, "CERT_FETCHES_PER_MINUTE": "0"},
     ],
 )
 def test_settings_refuse_unsafe_or_invalid_environments(environ: dict[str, str]) -> None:
@@ -460,3 +501,103 @@ def test_a_fault_inside_verification_fails_closed(
     assert reply.status_code == 400
     assert "rejected request (400): check failed with TypeError" in caplog.text
     assert spy.calls == []
+
+
+# --- slow clients and fetch floods ---
+
+
+def test_refused_certificate_download_is_a_400_and_a_cached_one_still_answers(
+    spy: SpySkill, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = verified_app(spy, verifier_options={"fetches_per_minute": 1}).test_client()
+    headers, body = signed(envelope())
+    assert client.post("/", data=body, headers=headers).status_code == 200  # the one download
+    flood_headers, _ = signed(envelope(), url="https://s3.amazonaws.com/echo.api/flood.pem")
+    with caplog.at_level(logging.WARNING, logger="webservice"):
+        assert client.post("/", data=body, headers=flood_headers).status_code == 400
+    assert "budget spent" in caplog.text
+    assert client.post("/", data=body, headers=headers).status_code == 200
+    assert len(spy.calls) == 2
+
+
+@contextlib.contextmanager
+def running(app: Flask, settings: Settings) -> Iterator[tuple[int, Any]]:
+    """A real waitress server on a free port, in a thread."""
+    server = build_server(app, settings)
+    server.adj.asyncore_loop_timeout = 0.05  # so that close() ends run() at once
+    thread = _in_thread(server.run)
+    try:
+        yield server.effective_port, server
+    finally:
+        server.close()
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+
+
+def _closed_by_server(sock: socket.socket, within: float) -> bool:
+    """Whether the server closes `sock` within `within` seconds (a safety net, not a limit)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([sock], [], [], 0.2)
+        if readable:
+            try:
+                return sock.recv(1024) == b""
+            except ConnectionResetError:
+                return True
+    return False
+
+
+def test_idle_connection_is_closed_after_the_channel_timeout(spy: SpySkill) -> None:
+    settings = Settings(port=0, skill_id=SKILL_ID, channel_timeout=1)
+    with (
+        running(verified_app(spy), settings) as (port, _),
+        socket.create_connection(("127.0.0.1", port)) as idle,
+        socket.create_connection(("127.0.0.1", port)) as stalled,
+    ):
+        stalled.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")  # headers that never end
+        started = time.monotonic()
+        assert _closed_by_server(idle, within=30.0)
+        assert _closed_by_server(stalled, within=30.0)
+        assert time.monotonic() - started >= 0.9  # not before the timeout
+
+
+def test_headers_trickling_in_are_cut_off_after_the_request_timeout(spy: SpySkill) -> None:
+    # A silent-connection timeout of 60 s can never fire for a client talking every 0.2 s:
+    # only the whole-request deadline (1 s) can close this one.
+    settings = Settings(port=0, skill_id=SKILL_ID, channel_timeout=60, request_timeout=1)
+    with (
+        running(verified_app(spy), settings) as (port, _),
+        socket.create_connection(("127.0.0.1", port)) as slow,
+    ):
+        slow.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+        deadline = time.monotonic() + 30.0
+        closed = False
+        while not closed and time.monotonic() < deadline:
+            try:
+                slow.sendall(b"X-Slow: a\r\n")
+            except OSError:
+                closed = True
+                break
+            closed = _closed_by_server(slow, within=0.2)
+        assert closed
+
+
+def test_legitimate_request_is_served_while_150_idle_connections_are_open(
+    spy: SpySkill,
+) -> None:
+    # waitress's default connection_limit of 100 refused to serve anyone here.
+    settings = Settings(port=0, skill_id=SKILL_ID, channel_timeout=60)
+    with running(verified_app(spy), settings) as (port, _), contextlib.ExitStack() as stack:
+        idle = [
+            stack.enter_context(socket.create_connection(("127.0.0.1", port))) for _ in range(150)
+        ]
+        for sock in idle[::2]:
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")
+        headers, body = signed(envelope())
+        # Connection: close, so that no kept-alive socket outlives the server in the test.
+        headers["Connection"] = "close"
+        reply = requests.post(f"http://127.0.0.1:{port}/", data=body, headers=headers, timeout=30)
+        assert reply.status_code == 200
+        assert reply.json()["response"]["outputSpeech"]["text"] == WELCOME
+        # The idle ones were not closed to make room.
+        assert not any(select.select(idle, [], [], 0)[0])

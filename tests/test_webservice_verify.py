@@ -454,12 +454,176 @@ def test_cache_is_bounded() -> None:
     assert [call[0] for call in bucket.calls] == [CERT_URL, other_url, CERT_URL]
 
 
-def test_failed_chains_are_not_cached() -> None:
-    verifier, bucket = make_verifier("wrong_san")
-    for _ in range(2):
-        body = body_of(envelope())
-        rejection(verifier, pki().headers(body), body)
+def test_failed_chain_is_remembered_and_not_refetched_until_its_time_is_up() -> None:
+    now = [NOW]
+    verifier, bucket = make_verifier("wrong_san", clock=lambda: now[0])
+    body = body_of(envelope())
+    assert "SAN lacks" in rejection(verifier, pki().headers(body), body).reason
+    now[0] += timedelta(minutes=4)
+    body = body_of(envelope(timestamp=now[0]))
+    assert "failed recently" in rejection(verifier, pki().headers(body), body).reason
+    assert len(bucket.calls) == 1
+    now[0] += timedelta(minutes=2)
+    body = body_of(envelope(timestamp=now[0]))
+    assert "SAN lacks" in rejection(verifier, pki().headers(body), body).reason
     assert len(bucket.calls) == 2
+
+
+def test_transient_download_failure_is_remembered_briefly() -> None:
+    now = [NOW]
+    calls: list[str] = []
+
+    def flaky(url: str, timeout: float, max_bytes: int) -> bytes:
+        calls.append(url)
+        if len(calls) == 1:
+            raise FetchError("timed out", transient=True)
+        return pki().chains["good"]
+
+    verifier = RequestVerifier(trust_store=pki().store(), fetcher=flaky, clock=lambda: now[0])
+    body = body_of(envelope())
+    assert "download failed" in rejection(verifier, pki().headers(body), body).reason
+    assert "failed recently" in rejection(verifier, pki().headers(body), body).reason
+    now[0] += timedelta(seconds=11)
+    body = body_of(envelope(timestamp=now[0]))
+    assert verifier.verify(pki().headers(body), body)["request"]["type"] == "LaunchRequest"
+    assert len(calls) == 2
+
+
+# --- floods of distinct certificate URLs ---
+
+
+def flood_url(n: int) -> str:
+    return f"https://s3.amazonaws.com/echo.api/flood-{n}.pem"
+
+
+def test_caches_stay_at_their_bounds_after_thousands_of_distinct_urls() -> None:
+    good = pki().chains["good"]
+    verifier = RequestVerifier(
+        trust_store=pki().store(),
+        fetcher=lambda url, timeout, size: good,
+        clock=lambda: NOW,
+        fetches_per_minute=1_000_000,
+    )
+    body = body_of(envelope())
+    signature = pki().sign(body)
+    for n in range(1500):
+        verifier.verify({"SignatureCertChainUrl": flood_url(n), "Signature-256": signature}, body)
+    assert verifier.cache_sizes() == (32, 0, 0)
+    failing, _ = make_verifier(fetches_per_minute=1_000_000, negative_cache_size=100)
+    for n in range(5000):
+        with pytest.raises(RequestRejected, match="download failed"):
+            failing.verify(
+                {"SignatureCertChainUrl": flood_url(n), "Signature-256": signature}, body
+            )
+    assert failing.cache_sizes() == (0, 100, 0)
+
+
+class BlockedBucket(FakeBucket):
+    """A bucket whose downloads of flood URLs hang until `release` is set."""
+
+    def __init__(self) -> None:
+        super().__init__({CERT_URL: pki().chains["good"]})
+        self.release = threading.Event()
+        self.entered = threading.Semaphore(0)
+
+    def __call__(self, url: str, timeout: float, max_bytes: int) -> bytes:
+        if url != CERT_URL:
+            self.entered.release()
+            # A safety net only: the test sets `release` well before.
+            assert self.release.wait(60.0)
+        return super().__call__(url, timeout, max_bytes)
+
+
+def _verify_in_thread(
+    verifier: RequestVerifier, url: str, results: list[object]
+) -> threading.Thread:
+    body = body_of(envelope())
+
+    def run() -> None:
+        try:
+            results.append(verifier.verify(pki().headers(body, url=url), body))
+        except RequestRejected as error:
+            results.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_in_flight_cap_refuses_at_once_while_a_cached_certificate_still_verifies() -> None:
+    bucket = BlockedBucket()
+    verifier = RequestVerifier(
+        trust_store=pki().store(), fetcher=bucket, clock=lambda: NOW, max_fetches_in_flight=3
+    )
+    body = body_of(envelope())
+    verifier.verify(pki().headers(body), body)  # CERT_URL is now cached
+    results: list[object] = []
+    threads = [_verify_in_thread(verifier, flood_url(n), results) for n in range(3)]
+    for _ in threads:
+        assert bucket.entered.acquire(timeout=30.0)
+    assert verifier.cache_sizes()[2] == 3
+    try:
+        extra = rejection(verifier, pki().headers(body, url=flood_url(99)), body)
+        assert "in flight" in extra.reason and extra.status == 400
+        # The legitimate, cached certificate does not wait for the hung downloads.
+        assert verifier.verify(pki().headers(body), body)["request"]["type"] == "LaunchRequest"
+    finally:
+        bucket.release.set()
+        for thread in threads:
+            thread.join(timeout=30.0)
+    assert len(results) == 3 and all(isinstance(r, RequestRejected) for r in results)
+    assert [call[0] for call in bucket.calls].count(flood_url(99)) == 0
+    assert verifier.cache_sizes()[2] == 0
+    # Slots free again: the next new URL is downloaded (and fails, being unknown).
+    assert (
+        "download failed" in rejection(verifier, pki().headers(body, url=flood_url(7)), body).reason
+    )
+
+
+def test_concurrent_requests_for_one_url_share_one_download() -> None:
+    bucket = BlockedBucket()
+    url = flood_url(1)
+    bucket.files[url] = pki().chains["good"]
+    verifier = RequestVerifier(
+        trust_store=pki().store(),
+        fetcher=bucket,
+        clock=lambda: NOW,
+        max_fetches_in_flight=1,
+        fetches_per_minute=1,
+    )
+    results: list[object] = []
+    threads = [_verify_in_thread(verifier, url, results)]
+    assert bucket.entered.acquire(timeout=30.0)
+    # Neither the cap (1) nor the budget (1) would let these download on their own.
+    threads += [_verify_in_thread(verifier, url, results) for _ in range(5)]
+    bucket.release.set()
+    for thread in threads:
+        thread.join(timeout=30.0)
+    assert len(results) == 6 and all(isinstance(r, dict) for r in results)
+    assert [call[0] for call in bucket.calls] == [url]
+
+
+def test_download_budget_refuses_then_recovers_as_the_clock_moves() -> None:
+    now = [NOW]
+    verifier, bucket = make_verifier(clock=lambda: now[0], fetches_per_minute=3)
+    body = body_of(envelope())
+    verifier.verify(pki().headers(body), body)  # one of the three, and now cached
+    for n in range(2):
+        reason = rejection(verifier, pki().headers(body, url=flood_url(n)), body).reason
+        assert "download failed" in reason
+    spent = rejection(verifier, pki().headers(body, url=flood_url(2)), body)
+    assert "budget spent" in spent.reason and spent.status == 400
+    assert len(bucket.calls) == 3
+    # Spent budget does not touch a cached certificate.
+    assert verifier.verify(pki().headers(body), body)["request"]["type"] == "LaunchRequest"
+    now[0] += timedelta(seconds=19)  # 3 a minute: one new download every 20 s
+    body = body_of(envelope(timestamp=now[0]))
+    assert "budget spent" in rejection(verifier, pki().headers(body, url=flood_url(2)), body).reason
+    now[0] += timedelta(seconds=1)
+    assert (
+        "download failed" in rejection(verifier, pki().headers(body, url=flood_url(2)), body).reason
+    )
+    assert len(bucket.calls) == 4
 
 
 def test_size_cap_holds_even_when_the_fetcher_ignores_it() -> None:
@@ -528,6 +692,7 @@ def chain_server() -> Iterator[str]:
         "/silent.pem": _silent,
         "/moved.pem": _send(b"", status=302),
         "/missing.pem": _send(b"", status=404),
+        "/unavailable.pem": _send(b"", status=503),
     }
     server = ThreadingHTTPServer(("127.0.0.1", 0), _ChainServer)
     server.daemon_threads = True
@@ -556,6 +721,23 @@ def test_fetch_url_refuses_oversized_or_misdirected_downloads(
 ) -> None:
     with pytest.raises(FetchError, match=reason):
         fetch_url(f"{chain_server}{path}", 2.0, 4096)
+
+
+@pytest.mark.parametrize(
+    ("path", "transient"),
+    [
+        ("/missing.pem", False),
+        ("/big.pem", False),
+        ("/unavailable.pem", True),
+        ("/silent.pem", True),
+    ],
+)
+def test_fetch_url_tells_failures_that_may_pass(
+    chain_server: str, path: str, transient: bool
+) -> None:
+    with pytest.raises(FetchError) as caught:
+        fetch_url(f"{chain_server}{path}", 0.2, 4096)
+    assert caught.value.transient is transient
 
 
 @pytest.mark.parametrize("path", ["/trickle.pem", "/silent.pem"])

@@ -17,6 +17,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webservice.verify import (
+    DEFAULT_FETCHES_PER_MINUTE,
+    DEFAULT_MAX_FETCHES_IN_FLIGHT,
     RequestRejected,
     RequestVerifier,
     check_application_id,
@@ -28,6 +30,13 @@ log = logging.getLogger(__name__)
 SKILL_PATH = "/"
 DEFAULT_PORT = 8080
 DEFAULT_MAX_BODY_BYTES = 128 * 1024
+# Server limits (waitress). Alexa sends one small request per connection within a second or
+# two; anything slower or idler is a client that would otherwise hold a connection.
+DEFAULT_THREADS = 8
+DEFAULT_CHANNEL_TIMEOUT = 15
+DEFAULT_REQUEST_TIMEOUT = 20
+DEFAULT_CONNECTION_LIMIT = 1000
+DEFAULT_BACKLOG = 2048
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -44,12 +53,22 @@ class Settings:
     skill_id: str | None = None
     verify_requests: bool = True
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    threads: int = DEFAULT_THREADS
+    # Seconds a connection may stay silent (idle keep-alive, half-open, stalled headers).
+    channel_timeout: int = DEFAULT_CHANNEL_TIMEOUT
+    # Seconds to receive one whole request, however steadily it trickles in.
+    request_timeout: int = DEFAULT_REQUEST_TIMEOUT
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    backlog: int = DEFAULT_BACKLOG
+    cert_fetches_in_flight: int = DEFAULT_MAX_FETCHES_IN_FLIGHT
+    cert_fetches_per_minute: int = DEFAULT_FETCHES_PER_MINUTE
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise SettingsError(f"PORT out of range: {self.port}")
-        if self.max_body_bytes <= 0:
-            raise SettingsError("MAX_BODY_BYTES must be positive")
+        for name, value in self._positive().items():
+            if value <= 0:
+                raise SettingsError(f"{name} must be positive")
         # Verified but unbound, the endpoint would serve any skill that points at it.
         if self.verify_requests and not self.skill_id:
             raise SettingsError("SKILL_ID is required while VERIFY_REQUESTS is on")
@@ -63,7 +82,30 @@ class Settings:
             skill_id=env.get("SKILL_ID") or None,
             verify_requests=_flag(env, "VERIFY_REQUESTS", default=True),
             max_body_bytes=_integer(env, "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            threads=_integer(env, "THREADS", DEFAULT_THREADS),
+            channel_timeout=_integer(env, "CHANNEL_TIMEOUT", DEFAULT_CHANNEL_TIMEOUT),
+            request_timeout=_integer(env, "REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT),
+            connection_limit=_integer(env, "CONNECTION_LIMIT", DEFAULT_CONNECTION_LIMIT),
+            backlog=_integer(env, "BACKLOG", DEFAULT_BACKLOG),
+            cert_fetches_in_flight=_integer(
+                env, "CERT_FETCHES_IN_FLIGHT", DEFAULT_MAX_FETCHES_IN_FLIGHT
+            ),
+            cert_fetches_per_minute=_integer(
+                env, "CERT_FETCHES_PER_MINUTE", DEFAULT_FETCHES_PER_MINUTE
+            ),
         )
+
+    def _positive(self) -> dict[str, int]:
+        return {
+            "MAX_BODY_BYTES": self.max_body_bytes,
+            "THREADS": self.threads,
+            "CHANNEL_TIMEOUT": self.channel_timeout,
+            "REQUEST_TIMEOUT": self.request_timeout,
+            "CONNECTION_LIMIT": self.connection_limit,
+            "BACKLOG": self.backlog,
+            "CERT_FETCHES_IN_FLIGHT": self.cert_fetches_in_flight,
+            "CERT_FETCHES_PER_MINUTE": self.cert_fetches_per_minute,
+        }
 
 
 def _integer(env: Mapping[str, str], name: str, default: int) -> int:
@@ -137,7 +179,10 @@ def create_app(
     """
     settings = Settings.from_env() if settings is None else settings
     if settings.verify_requests:
-        active_verifier: RequestVerifier | None = verifier or RequestVerifier()
+        active_verifier: RequestVerifier | None = verifier or RequestVerifier(
+            max_fetches_in_flight=settings.cert_fetches_in_flight,
+            fetches_per_minute=settings.cert_fetches_per_minute,
+        )
     else:
         active_verifier = None
         log.warning(VERIFICATION_OFF_WARNING)

@@ -15,6 +15,7 @@ import posixpath
 import ssl
 import threading
 import time
+import urllib.error
 import urllib.request
 import warnings
 from collections import OrderedDict
@@ -42,7 +43,15 @@ SKILL_EVENT_PREFIXES = ("AlexaSkillEvent.", "AlexaHouseholdListEvent.", "Reminde
 
 DEFAULT_DOWNLOAD_TIMEOUT = 3.0
 DEFAULT_MAX_CHAIN_BYTES = 64 * 1024
-DEFAULT_CACHE_SIZE = 8
+# Alexa signs with very few certificates at a time; the bounds are what a flood of
+# distinct (rule-conforming) URLs can make the verifier hold or do.
+DEFAULT_CACHE_SIZE = 32
+DEFAULT_NEGATIVE_CACHE_SIZE = 1024
+DEFAULT_NEGATIVE_TTL = timedelta(minutes=5)
+# A timeout or a 5xx may pass: remembering it long would lock Alexa out for as long.
+DEFAULT_TRANSIENT_NEGATIVE_TTL = timedelta(seconds=10)
+DEFAULT_MAX_FETCHES_IN_FLIGHT = 4
+DEFAULT_FETCHES_PER_MINUTE = 30
 
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
@@ -61,7 +70,15 @@ class RequestRejected(Exception):
 
 
 class FetchError(Exception):
-    """The certificate chain could not be downloaded within the limits."""
+    """The certificate chain could not be downloaded within the limits.
+
+    `transient` marks failures that may pass (timeouts, resets, 5xx, 429); they are
+    remembered for a shorter time than a 404 or an oversized chain.
+    """
+
+    def __init__(self, reason: str, *, transient: bool = False) -> None:
+        super().__init__(reason)
+        self.transient = transient
 
 
 def utc_now() -> datetime:
@@ -116,26 +133,37 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+_ssl_context: ssl.SSLContext | None = None
+
+
+def _shared_ssl_context() -> ssl.SSLContext:
+    # Loading certifi's bundle costs milliseconds and memory; one context serves every fetch.
+    global _ssl_context
+    if _ssl_context is None:
+        _ssl_context = ssl.create_default_context(cafile=certifi.where())
+    return _ssl_context
+
+
 def fetch_url(url: str, timeout: float, max_bytes: int) -> bytes:
     """Downloads `url` within about `timeout` seconds, refusing more than `max_bytes`."""
     deadline = time.monotonic() + timeout
-    context = ssl.create_default_context(cafile=certifi.where())
     opener = urllib.request.build_opener(
-        _RefuseRedirects(), urllib.request.HTTPSHandler(context=context)
+        _RefuseRedirects(), urllib.request.HTTPSHandler(context=_shared_ssl_context())
     )
     chunks: list[bytes] = []
     size = 0
     try:
         with opener.open(url, timeout=timeout) as response:
             if response.status != 200:
-                raise FetchError(f"HTTP status {response.status}")
+                status = response.status
+                raise FetchError(f"HTTP status {status}", transient=_transient_status(status))
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"declared size {declared} exceeds {max_bytes} bytes")
             while True:
                 # The socket timeout bounds each read; the deadline bounds a slow trickle.
                 if time.monotonic() > deadline:
-                    raise FetchError(f"download took longer than {timeout} s")
+                    raise FetchError(f"download took longer than {timeout} s", transient=True)
                 chunk = response.read1(16 * 1024)
                 if not chunk:
                     break
@@ -143,9 +171,18 @@ def fetch_url(url: str, timeout: float, max_bytes: int) -> bytes:
                 if size > max_bytes:
                     raise FetchError(f"download exceeds {max_bytes} bytes")
                 chunks.append(chunk)
-    except (OSError, HTTPException, ValueError) as error:
+    except urllib.error.HTTPError as error:
+        transient = _transient_status(error.code)
+        raise FetchError(f"download failed: {error}", transient=transient) from error
+    except (OSError, HTTPException) as error:
+        raise FetchError(f"download failed: {error}", transient=True) from error
+    except ValueError as error:
         raise FetchError(f"download failed: {error}") from error
     return b"".join(chunks)
+
+
+def _transient_status(status: int) -> bool:
+    return status == 429 or status >= 500
 
 
 def load_certifi_store() -> verification.Store:
@@ -233,11 +270,57 @@ class _SigningKey:
     valid_until: datetime
 
 
+@dataclass(frozen=True)
+class _Failure:
+    reason: str
+    until: datetime
+
+
+class _Flight:
+    """One download in progress; requests for the same URL wait for it instead of fetching."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.key: _SigningKey | None = None
+        self.failure: RequestRejected | None = None
+
+
+class FetchBudget:
+    """A token bucket of new certificate downloads, refilled continuously, read off `clock`."""
+
+    def __init__(self, per_minute: int, clock: Clock) -> None:
+        if per_minute <= 0:
+            raise ValueError("the download budget must be positive")
+        self._capacity = float(per_minute)
+        self._rate = per_minute / 60.0  # tokens a second
+        self._tokens = self._capacity
+        self._clock = clock
+        self._last = clock()
+
+    def take(self) -> bool:
+        """Spends one download if the budget allows it; the caller holds the verifier lock."""
+        now = self._clock()
+        # A clock that steps back must not mint tokens or stall the refill for long.
+        elapsed = max(0.0, (now - self._last).total_seconds())
+        self._last = now
+        self._tokens = min(self._capacity, self._tokens + elapsed * self._rate)
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
+
+
 class RequestVerifier:
     """Verifies signature and freshness of Alexa requests; safe to share between threads.
 
     Production uses the defaults. Tests inject a trust store with their own root, a URL
     policy that allows a local server, a fetcher and a clock.
+
+    Every certificate URL conforming to the rules could be a download, so downloads are
+    bounded: at most `max_fetches_in_flight` distinct URLs at once and `fetches_per_minute`
+    new ones (both refuse at once, never queue), failed URLs are remembered for a while,
+    and requests for a URL being downloaded share that download. Caches have fixed sizes.
+    A request whose certificate is cached takes the lock only for a dictionary lookup.
     """
 
     def __init__(
@@ -250,7 +333,14 @@ class RequestVerifier:
         download_timeout: float = DEFAULT_DOWNLOAD_TIMEOUT,
         max_chain_bytes: int = DEFAULT_MAX_CHAIN_BYTES,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        negative_cache_size: int = DEFAULT_NEGATIVE_CACHE_SIZE,
+        negative_ttl: timedelta = DEFAULT_NEGATIVE_TTL,
+        transient_negative_ttl: timedelta = DEFAULT_TRANSIENT_NEGATIVE_TTL,
+        max_fetches_in_flight: int = DEFAULT_MAX_FETCHES_IN_FLIGHT,
+        fetches_per_minute: int = DEFAULT_FETCHES_PER_MINUTE,
     ) -> None:
+        if min(cache_size, negative_cache_size, max_fetches_in_flight) <= 0:
+            raise ValueError("cache sizes and the in-flight cap must be positive")
         self._trust_store = trust_store
         self._url_policy = cert_url_policy or CertUrlPolicy()
         self._fetch = fetcher
@@ -258,8 +348,20 @@ class RequestVerifier:
         self._download_timeout = download_timeout
         self._max_chain_bytes = max_chain_bytes
         self._cache_size = cache_size
+        self._negative_cache_size = negative_cache_size
+        self._negative_ttl = negative_ttl
+        self._transient_negative_ttl = transient_negative_ttl
+        self._max_in_flight = max_fetches_in_flight
+        self._budget = FetchBudget(fetches_per_minute, clock)
         self._cache: OrderedDict[str, _SigningKey] = OrderedDict()
+        self._failures: OrderedDict[str, _Failure] = OrderedDict()
+        self._in_flight: dict[str, _Flight] = {}
         self._lock = threading.Lock()
+
+    def cache_sizes(self) -> tuple[int, int, int]:
+        """Entries held: (certificates, remembered failures, downloads in flight)."""
+        with self._lock:
+            return len(self._cache), len(self._failures), len(self._in_flight)
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
         """Returns the request JSON when the request is authentic and fresh."""
@@ -295,20 +397,68 @@ class RequestVerifier:
                     self._cache.move_to_end(canonical)
                     return cached.key
                 del self._cache[canonical]
+            failure = self._failures.get(canonical)
+            if failure is not None:
+                if now < failure.until:
+                    raise RequestRejected(f"cert chain failed recently: {failure.reason}")
+                del self._failures[canonical]
+            flight = self._in_flight.get(canonical)
+            leader = flight is None
+            if flight is None:
+                # Refuse rather than queue: a queue would hold server threads hostage.
+                if len(self._in_flight) >= self._max_in_flight:
+                    raise RequestRejected("too many cert chain downloads in flight")
+                if not self._budget.take():
+                    raise RequestRejected("cert chain download budget spent for this minute")
+                flight = self._in_flight[canonical] = _Flight()
+        if leader:
+            return self._download(canonical, flight, now).key
+        # The leader's fetch has its own timeout; this wait is a safety net only.
+        if not flight.done.wait(self._download_timeout * 4 + 5.0):
+            raise RequestRejected("cert chain download did not finish")
+        if flight.key is None:
+            raise flight.failure or RequestRejected("cert chain download failed")
+        return flight.key.key
+
+    def _download(self, canonical: str, flight: _Flight, now: datetime) -> _SigningKey:
+        ttl = self._negative_ttl
         try:
-            pem = self._fetch(canonical, self._download_timeout, self._max_chain_bytes)
-        except FetchError as error:
-            raise RequestRejected(f"cert chain download failed: {error}") from error
-        # The cap holds whatever the fetcher does.
-        if len(pem) > self._max_chain_bytes:
-            raise RequestRejected(f"cert chain exceeds {self._max_chain_bytes} bytes")
-        signing_key = self._verify_chain(pem, now)
+            try:
+                pem = self._fetch(canonical, self._download_timeout, self._max_chain_bytes)
+            except FetchError as error:
+                if error.transient:
+                    ttl = self._transient_negative_ttl
+                raise RequestRejected(f"cert chain download failed: {error}") from error
+            # The cap holds whatever the fetcher does.
+            if len(pem) > self._max_chain_bytes:
+                raise RequestRejected(f"cert chain exceeds {self._max_chain_bytes} bytes")
+            flight.key = self._verify_chain(pem, now)
+        except RequestRejected as rejection:
+            flight.failure = rejection
+            raise
+        except Exception as error:
+            # A fault in the checks fails closed for the followers too.
+            flight.failure = RequestRejected(f"cert chain check failed: {type(error).__name__}")
+            raise
+        finally:
+            self._land(canonical, flight, now, ttl)
+        return flight.key
+
+    def _land(self, canonical: str, flight: _Flight, now: datetime, ttl: timedelta) -> None:
         with self._lock:
-            self._cache[canonical] = signing_key
-            self._cache.move_to_end(canonical)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return signing_key.key
+            del self._in_flight[canonical]
+            if flight.key is not None:
+                self._cache[canonical] = flight.key
+                self._cache.move_to_end(canonical)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            elif flight.failure is not None:
+                reason = flight.failure.reason
+                self._failures[canonical] = _Failure(reason, until=now + ttl)
+                self._failures.move_to_end(canonical)
+                while len(self._failures) > self._negative_cache_size:
+                    self._failures.popitem(last=False)
+        flight.done.set()
 
     def _verify_chain(self, pem: bytes, now: datetime) -> _SigningKey:
         try:
