@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import botocore.session
-from moto.server import ThreadedMotoServer
-from werkzeug.serving import WSGIRequestHandler
+from moto.moto_server.threaded_moto_server import MotoRequestHandler
+from moto.server import DomainDispatcherApplication, ThreadedMotoServer, create_backend_app
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 # moto's server writes each answer in pieces; Nagle's algorithm would hold every later
 # piece for a delayed ACK (about 40 ms on loopback), on every DynamoDB call.
@@ -24,6 +27,35 @@ SNAPSHOT_FILE = "dynamodb.json"
 REGION = "us-east-1"
 # moto accepts any credentials; these never leave the machine
 _CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+class AtomicMotoServer(ThreadedMotoServer):
+    """moto's server answering one request at a time.
+
+    DynamoDB applies each conditional write atomically. moto's threaded server does not:
+    two PutItems with the same version condition, arriving together, can both succeed,
+    and a test of devices writing at once would lose an answer DynamoDB would keep.
+    """
+
+    def _server_entry(self) -> None:
+        app = DomainDispatcherApplication(create_backend_app)
+        lock = threading.Lock()
+
+        def one_at_a_time(
+            environ: dict[str, Any], start_response: Callable[..., Any]
+        ) -> Iterable[bytes]:
+            with lock:
+                return list(app(environ, start_response))
+
+        self._server = make_server(
+            self._ip_address,
+            self._port,
+            one_at_a_time,
+            True,
+            request_handler=MotoRequestHandler,
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
 
 
 class LocalDynamo:
@@ -44,7 +76,7 @@ class LocalDynamo:
         return f"http://{host}:{port}"
 
     def start(self) -> LocalDynamo:
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         self._client = botocore.session.get_session().create_client(
             "dynamodb", endpoint_url=self.endpoint, region_name=REGION, **_CREDENTIALS

@@ -105,14 +105,14 @@ def main() -> None:
 
     import logging
 
-    from moto.server import ThreadedMotoServer
+    from alexa_local.dynamo import AtomicMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     from alexa_local.api_standin import AlexaApiStandIn
 
     with tempfile.TemporaryDirectory() as tmp:
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
         standin = AlexaApiStandIn(data_dir=Path(tmp)).start()

@@ -56,6 +56,8 @@ class DynamoCalls:
     def __init__(self) -> None:
         self.ops: list[str] = []
         self.failing: set[str] = set()
+        # The size of every item written, as DynamoDB counts it roughly (its JSON).
+        self.written: list[int] = []
 
     def fail(self, *operations: str) -> None:
         self.failing = set(operations)
@@ -66,8 +68,11 @@ class DynamoCalls:
     def clear(self) -> None:
         self.ops.clear()
 
-    def __call__(self, operation: str) -> None:
+    def __call__(self, operation: str, params: dict[str, Any]) -> None:
         self.ops.append(operation)
+        puts = [params.get("Item")] if operation == "PutItem" else []
+        puts += [one.get("Put", {}).get("Item") for one in params.get("TransactItems", [])]
+        self.written += [len(json.dumps(item).encode()) for item in puts if item]
         if operation in self.failing:
             from botocore.exceptions import EndpointConnectionError
 
@@ -77,9 +82,11 @@ class DynamoCalls:
 _WATCHERS: list[DynamoCalls] = []
 
 
-def _watch_call(model: Any, **kwargs: Any) -> None:
+def _watch_call(model: Any, params: Any = None, **kwargs: Any) -> None:
+    body = params.get("body") if isinstance(params, dict) else None
+    sent = json.loads(body) if isinstance(body, bytes | str) and body else {}
     for watcher in list(_WATCHERS):
-        watcher(model.name)
+        watcher(model.name, sent)
 
 
 import botocore.loaders  # noqa: E402  (after the environment above is set)
@@ -108,9 +115,9 @@ class Clock:
 
 @pytest.fixture(scope="session")
 def dynamo_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
+    from alexa_local.dynamo import AtomicMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"

@@ -380,7 +380,10 @@ def _conflict(error: PynamoDBException) -> bool:
             reason is not None and reason.code in ("ConditionalCheckFailed", "TransactionConflict")
             for reason in error.cancellation_reasons
         )
-    return error.cause_response_code == "ConditionalCheckFailedException"
+    # Not `error.cause_response_code`: it raises for a timeout, whose cause has no response.
+    response = getattr(error.cause, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code == "ConditionalCheckFailedException"
 
 
 def _joined(a: DayEntry, b: DayEntry) -> DayEntry:
