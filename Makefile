@@ -47,5 +47,8 @@ bench: $(STAMP)  ## cold start, warm latency and memory figures (see README)
 bench-web: $(STAMP)  ## the web service under idle connections and certificate-URL floods (~1.5 min)
 	$(BIN)/python bench/webservice_load.py $(ARGS)
 
+bench-devices: $(STAMP)  ## devices of one household at once, and a year of history's item sizes (~2 min)
+	$(BIN)/python bench/devices.py $(ARGS)
+
 clean:  ## remove the virtual environment and caches (keeps .local data)
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -6,6 +6,9 @@ from closer_together.rituals import welcome
 from closer_together.speech import Reply, line
 from closer_together.turn import Turn
 
+# Voice profiles remembered as already asked about.
+MAX_ASKED = 8
+
 
 def who_is_speaking(turn: Turn) -> Reply | None:
     """With an unknown voice profile, ask once which partner is speaking."""
@@ -16,6 +19,7 @@ def who_is_speaking(turn: Turn) -> Reply | None:
     if turn.person_id in asked:
         return None
     asked.append(turn.person_id)
+    del asked[:-MAX_ASKED]  # the household item stays small whoever visits
     turn.touch()
     names = welcome.both(household)
     return Reply(
