@@ -190,14 +190,14 @@ def test_three_years_of_daily_rituals_keep_every_item_small_and_the_read_bounded
     table: str, dynamo_calls: Any
 ) -> None:
     """Three years of daily check-ins with six long moments a day, and weekly reviews. Each
-    of the first and last five weeks is a session a day through DynamoDB (one read, one
+    of the first and last twelve days is a session a day through DynamoDB (one read, one
     write); the years between pass in memory and are written at once, as a long absence's
     last pending write would be (only the kept weeks go to the table)."""
     store = HouseholdStore()
     household_id = household_id_for(USER)
     first = date(2024, 1, 1)
     days = 3 * 365
-    stored_daily = set(range(35)) | set(range(days - 35, days))
+    stored_daily = set(range(12)) | set(range(days - 12, days))
     household = Household(household_id=household_id)
     for n in range(days):
         today = first + timedelta(days=n)
@@ -205,7 +205,7 @@ def test_three_years_of_daily_rituals_keep_every_item_small_and_the_read_bounded
         if n in stored_daily:
             household = store.load(household_id, today)
         _a_day_of_rituals(household, n, today, now)
-        if n in stored_daily or n == days - 36:
+        if n in stored_daily or n == days - 13:
             household, _ = store.save(household, now, today)
     last = first + timedelta(days=days - 1)
     # The household item holds today's entry and the settings, a day item one day, whatever
@@ -255,14 +255,14 @@ def proxied(
     table: str, dynamo_endpoint: str, alexa_api: Any, clock: Any, monkeypatch: Any
 ) -> Iterator[tuple[HangingProxy, Simulator]]:
     """The skill with DynamoDB behind a proxy that can leave calls unanswered; calls give
-    up after 3 s (Alexa's real 0.75 s would trip on a busy machine's moto)."""
+    up after 2 s (Alexa's real 0.75 s would trip on a busy machine's moto)."""
     from closer_together.config import Settings
     from closer_together.skill import answer, build_skill
 
     proxy = HangingProxy(dynamo_endpoint)
     monkeypatch.setenv("DYNAMODB_ENDPOINT", proxy.endpoint)
     skill = build_skill()
-    storage.set_timeouts(connect=10, read=3)
+    storage.set_timeouts(connect=10, read=2)
     sim = Simulator(
         lambda event, context: answer(skill, event, context),
         model_path=MODEL,
