@@ -41,8 +41,13 @@ serve: $(STAMP)  ## the skill as a verified web service (needs SKILL_ID, a table
 serve-local: $(STAMP)  ## the web service on an embedded DynamoDB, verification off (local only)
 	$(BIN)/python -m alexa_local.serve $(ARGS)
 
-bench: $(STAMP)  ## cold start, warm latency and memory figures (see README)
+bench: $(STAMP) $(VENV)/.bench  ## cold start side by side, warm latency and memory (see README)
 	$(BIN)/python bench/run.py $(ARGS)
+
+# The official-sample peer of the cold-start comparison (bench only, never in the function).
+$(VENV)/.bench: $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
 
 bench-web: $(STAMP)  ## the web service under idle connections and certificate-URL floods (~1.5 min)
 	$(BIN)/python bench/webservice_load.py $(ARGS)

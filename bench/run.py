@@ -99,6 +99,9 @@ def detector_costs(repeats: int = 20) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cold", type=int, default=5, help="fresh processes to start")
+    parser.add_argument(
+        "--side-by-side", type=int, default=10, help="cold runs of each: skill, floor, peer"
+    )
     parser.add_argument("--warm", type=int, default=300, help="warm turns to time")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
     args = parser.parse_args()
@@ -133,6 +136,10 @@ def main() -> None:
         from closer_together.storage import create_table
 
         create_table()
+        from bench.cold import cold_side_by_side, prepare
+
+        prepare(env, Path(tmp) / "launch.json")
+        side_by_side = cold_side_by_side(args.side_by_side, env)
         cold = cold_runs(args.cold, env)
         warm = warm_turns(args.warm)
         standin.stop()
@@ -150,6 +157,7 @@ def main() -> None:
         "warm_turn_ms_median": round(statistics.median(warm_ms), 2),
         "warm_turn_ms_p95": round(warm_ms[int(len(warm_ms) * 0.95) - 1], 2),
         "warm_turns": len(warm_ms),
+        **side_by_side,
         **detector_costs(),
     }
     out = Path(args.out)

@@ -238,8 +238,8 @@ def test_cold_import_loads_no_heavy_or_unneeded_library() -> None:
 
     probe = (
         "import sys, lambda_function; "
-        "print(sorted(m for m in ('boto3', 'vaderSentiment', 'flask', 'moto', 'alexa_local') "
-        "if m in sys.modules))"
+        "print(sorted(m for m in ('boto3', 'vaderSentiment', 'flask', 'moto', 'alexa_local', "
+        "'requests') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe],

@@ -13,7 +13,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from closer_together import storage
 from closer_together.config import Settings
-from closer_together.gateways.api_client import BoundedApiClient
+from closer_together.gateways.api_client import LazyApiClient
 from closer_together.handlers import care, checkin, core, reminders, rituals
 from closer_together.pipeline import LoadTurn, LogRequest, SaveTurn
 
@@ -26,7 +26,7 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
         logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLogger(chatty).level))
     storage.configure(settings)
     store = storage.HouseholdStore(budget_seconds=settings.store_budget_seconds)
-    builder = CustomSkillBuilder(api_client=BoundedApiClient())
+    builder = CustomSkillBuilder(api_client=LazyApiClient())
     if settings.skill_id:
         builder.skill_id = settings.skill_id  # type: ignore[assignment]  # SDK types it as None
     builder.add_global_request_interceptor(LogRequest())

@@ -1,36 +1,29 @@
-"""The HTTP client behind every Alexa API call."""
+"""The Alexa API client the skill is built with: the HTTP machinery loads on first use.
+
+The SDK's DefaultApiClient imports `requests` (and its charset, idna and cookie modules) at
+import time, about a tenth of a cold start; most turns call no Alexa API at all.
+"""
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ask_sdk_core.api_client import DefaultApiClient
-from ask_sdk_core.exceptions import ApiClientException
+from ask_sdk_model.services.api_client import ApiClient
 
-# Alexa waits 8 s for the whole turn; an API call gets a small, fixed share of it.
-CONNECT_SECONDS = 1.0
-READ_SECONDS = 2.5
-METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"})
+if TYPE_CHECKING:
+    from ask_sdk_model.services.api_client_request import ApiClientRequest
+    from ask_sdk_model.services.api_client_response import ApiClientResponse
 
 
-class BoundedApiClient(DefaultApiClient):
-    """DefaultApiClient with timeouts and one pooled session per container.
+class LazyApiClient(ApiClient):
+    """One bounded client per container, made on the first Alexa API call."""
 
-    The SDK's client calls `requests` with no timeout at all, so one slow
-    Alexa API could use up the whole turn.
-    """
+    def __init__(self) -> None:
+        self._client: ApiClient | None = None
 
-    def __init__(self, timeout: tuple[float, float] = (CONNECT_SECONDS, READ_SECONDS)) -> None:
-        self._timeout = timeout
-        self._session: Any = None
+    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        if self._client is None:
+            from closer_together.gateways.http_client import BoundedApiClient
 
-    def _resolve_method(self, request: Any) -> Any:
-        method = (request.method or "").upper()
-        if method not in METHODS:
-            raise ApiClientException(f"Invalid request method: {method}")
-        if self._session is None:
-            import requests
-
-            self._session = requests.Session()
-        return partial(self._session.request, method, timeout=self._timeout)
+            self._client = BoundedApiClient()
+        return self._client.invoke(request)
