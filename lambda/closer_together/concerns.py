@@ -14,9 +14,10 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from itertools import pairwise
+
+from closer_together.safety import Concern, SafetyMessage
 
 __all__ = [
     "SUPPORTED_LOCALES",
@@ -27,22 +28,6 @@ __all__ = [
     "normalise",
     "safety_message",
 ]
-
-
-class Concern(StrEnum):
-    CRISIS = "crisis"  # self-harm, suicide, wanting to die
-    ABUSE = "abuse"  # violence, threats, fear of a partner, coercion and control
-    PROFESSIONAL_HELP = "professional_help"  # hopelessness, escalating conflict, asking for help
-
-
-@dataclass(frozen=True, slots=True)
-class SafetyMessage:
-    """Fixed, reviewed wording. `ssml` has no <speak> wrapper (the SDK adds it)."""
-
-    text: str
-    ssml: str
-    card_title: str
-    card_text: str
 
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")

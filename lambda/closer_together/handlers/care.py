@@ -20,7 +20,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model.ui import SimpleCard
 
-from closer_together import concerns, dialog
+from closer_together import dialog
 from closer_together.dialog import Kind, Waiting
 from closer_together.handlers.checkin import resume_today
 from closer_together.household import Erasure, Household
@@ -37,15 +37,26 @@ from closer_together.pipeline import (
     slot_text,
 )
 from closer_together.rituals import care, guided, welcome
+from closer_together.safety import Concern, SafetyMessage
 from closer_together.speech import Reply, line, trusted
 from closer_together.storage import INACTIVE_RETENTION, StoreError
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import RequestEnvelope, Response
 
 log = logging.getLogger(__name__)
+
+
+def _concerns() -> ModuleType:
+    """The detector, loaded on the first turn that has words to check."""
+    from closer_together import concerns
+
+    return concerns
+
 
 # What the session waits for (turn.expect) in these flows.
 EXPECT_LEVEL = Waiting.LEVEL
@@ -68,11 +79,11 @@ REMINDER_DELETE_BUDGET_SECONDS = 3.0
 
 # Intents that are themselves the signal (their samples are the concern).
 _CONCERN_INTENTS = {
-    "CrisisIntent": concerns.Concern.CRISIS,
-    "AbuseIntent": concerns.Concern.ABUSE,
-    "ProfessionalHelpIntent": concerns.Concern.PROFESSIONAL_HELP,
+    "CrisisIntent": Concern.CRISIS,
+    "AbuseIntent": Concern.ABUSE,
+    "ProfessionalHelpIntent": Concern.PROFESSIONAL_HELP,
 }
-_SEVERITY = (concerns.Concern.CRISIS, concerns.Concern.ABUSE, concerns.Concern.PROFESSIONAL_HELP)
+_SEVERITY = (Concern.CRISIS, Concern.ABUSE, Concern.PROFESSIONAL_HELP)
 
 # Slots Alexa is asked to take the next utterance as (a bare "support", "an hour").
 LEVEL_SLOT = "LevelIntent.level"
@@ -85,17 +96,17 @@ def _slot_values(handler_input: HandlerInput) -> list[str]:
     return [s.value for s in slots.values() if s is not None and isinstance(s.value, str)]
 
 
-def concern_in(handler_input: HandlerInput) -> concerns.Concern | None:
+def concern_in(handler_input: HandlerInput) -> Concern | None:
     """The most serious concern in this request: its intent, or any of its slot values."""
     if not is_request_type("IntentRequest")(handler_input):
         return None
-    found = {concerns.detect(value) for value in _slot_values(handler_input)}
+    found = {_concerns().detect(value) for value in _slot_values(handler_input)}
     found.add(_CONCERN_INTENTS.get(intent_name(handler_input) or ""))
     return next((c for c in _SEVERITY if c in found), None)
 
 
 def respond_with_message(
-    handler_input: HandlerInput, message: concerns.SafetyMessage, reply: Reply, card: bool = True
+    handler_input: HandlerInput, message: SafetyMessage, reply: Reply, card: bool = True
 ) -> Response:
     """The fixed, reviewed message first (spoken as written), then the reply; a card too."""
     turn = current(handler_input)
@@ -128,15 +139,15 @@ class SafetyHandler(AbstractRequestHandler):
         turn = current(handler_input)
         concern = concern_in(handler_input)
         assert concern is not None
-        message = concerns.safety_message(concern, turn.locale)
+        message = _concerns().safety_message(concern, turn.locale)
         turn.expect = None
         turn.session.pop(TRIES, None)
-        if concern is not concerns.Concern.PROFESSIONAL_HELP:
+        if concern is not Concern.PROFESSIONAL_HELP:
             # The next session opens gently. Only the day is kept: never what was said.
             turn.household.memory[GENTLE] = turn.today.isoformat()
             turn.touch()
             # The Alexa app keeps cards where a partner may read them: none about abuse.
-            card = concern is not concerns.Concern.ABUSE
+            card = concern is not Concern.ABUSE
             return respond_with_message(
                 handler_input, message, Reply([], end_session=True), card=card
             )
@@ -191,7 +202,7 @@ class GentleOpeningHandler(AbstractRequestHandler):
             Reply(
                 [
                     line("gentle.open"),
-                    trusted(concerns.help_line(turn.locale)),
+                    trusted(_concerns().help_line(turn.locale)),
                     line("gentle.ask"),
                 ],
                 [line("gentle.ask")],

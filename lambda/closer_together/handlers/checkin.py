@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_request_type
 
-from closer_together import concerns
 from closer_together.dialog import TEXT_INTENTS, Kind, Waiting
 from closer_together.gateways.timers import TimerGateway, TimerResult
 from closer_together.pipeline import (
@@ -152,7 +151,7 @@ class RitualTurnHandler(AbstractRequestHandler):
                 Reply(
                     [
                         line(f"{plan.ritual}.help"),
-                        trusted(concerns.help_line(turn.locale)),
+                        trusted(_help_line(turn.locale)),
                         line("help.commands"),
                         *asked.speak,
                     ],
@@ -316,3 +315,9 @@ HANDLERS: list[AbstractRequestHandler] = [
 RITUAL_HANDLERS: list[AbstractRequestHandler] = [RitualTurnHandler()]
 
 __all__ = ["HANDLERS", "Name", "begin_checkin", "who_is_speaking"]
+
+
+def _help_line(locale: str) -> str:
+    from closer_together.concerns import help_line  # the detector's module, loaded on need
+
+    return help_line(locale)
