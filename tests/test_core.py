@@ -251,6 +251,56 @@ def test_cold_import_loads_no_heavy_or_unneeded_library() -> None:
     assert out.stdout.strip() == "[]"
 
 
+# What a launch for a known household must not load: each arrives with the turn that uses it.
+_NOT_AT_LAUNCH = (
+    "requests",
+    "closer_together.rituals.review",
+    "closer_together.rituals.deck",
+    "closer_together.rituals.schedule",
+    "closer_together.rituals.validation",
+    "closer_together.scheduling",
+    "closer_together.gateways.reminders",
+    "closer_together.concerns",
+    "ask_sdk_model.dialog",
+    "ask_sdk_model.interfaces.connections",
+)
+
+
+def test_a_launch_for_a_known_household_loads_only_what_it_uses(sim: Any) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT, meet
+
+    from alexa_local import envelopes
+
+    meet(sim)
+    event = envelopes.launch(sim.device, envelopes.Session(), sim.now())
+    probe = (
+        "import json, sys, lambda_function\n"
+        f"names = {_NOT_AT_LAUNCH!r}\n"
+        "at_import = [m for m in names if m in sys.modules]\n"
+        "answer = lambda_function.lambda_handler(json.load(sys.stdin), None)\n"
+        "print(json.dumps({'import': at_import, 'launch': [m for m in names if m in sys.modules],"
+        " 'ssml': answer['response']['outputSpeech']['ssml']}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT / "lambda",
+        input=json.dumps(event),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ),
+    )
+    seen = json.loads(out.stdout)
+    assert "Sam" in seen["ssml"]  # the household was read: this was a real launch
+    assert seen["import"] == []
+    assert seen["launch"] == []
+
+
 def test_events_nobody_needs_are_acknowledged_quietly(sim: Any, caplog: Any) -> None:
     import logging
     from datetime import UTC, datetime

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ask_sdk_model.interfaces.connections import SendRequestDirective
+from typing import TYPE_CHECKING
+
+from closer_together.lazy import lazy
+
+if TYPE_CHECKING:
+    from ask_sdk_model.interfaces import connections
+else:
+    connections = lazy("ask_sdk_model.interfaces.connections")  # only when asking
 
 SCOPES = {
     "reminders": "alexa::alerts:reminders:skill:readwrite",
@@ -10,7 +17,7 @@ SCOPES = {
 }
 
 
-def ask_for(kind: str, token: str | None = None) -> SendRequestDirective:
+def ask_for(kind: str, token: str | None = None) -> connections.SendRequestDirective:
     """Ask for the scope of `kind` ("reminders", "timers").
 
     `kind` may name the flow that asks ("reminders:timeout"): the scope comes from the part
@@ -18,7 +25,7 @@ def ask_for(kind: str, token: str | None = None) -> SendRequestDirective:
     Connections.Response, back to that flow.
     """
     scope = SCOPES[kind.partition(":")[0]]
-    return SendRequestDirective(
+    return connections.SendRequestDirective(
         name="AskFor",
         payload={
             "@type": "AskForPermissionsConsentRequest",

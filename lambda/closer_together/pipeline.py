@@ -20,7 +20,6 @@ from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
     AbstractResponseInterceptor,
 )
-from ask_sdk_model.dialog import ElicitSlotDirective
 from ask_sdk_model.intent import Intent
 from ask_sdk_model.slot import Slot
 from ask_sdk_model.ui import SimpleCard
@@ -29,6 +28,7 @@ from closer_together import dialog
 from closer_together.dialog import Waiting
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Erasure, Household, household_id_for
+from closer_together.lazy import lazy
 from closer_together.rituals import guided
 from closer_together.speech import Reply, Voice, catalog, line, plain, supported_locale
 from closer_together.storage import HouseholdStore, StoreError
@@ -37,7 +37,10 @@ from closer_together.turn import Turn
 if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
+    from ask_sdk_model import dialog as sdk_dialog
     from ask_sdk_model.interfaces.system import SystemState
+else:
+    sdk_dialog = lazy("ask_sdk_model.dialog")  # for the turns that elicit a slot
 
 log = logging.getLogger(__name__)
 
@@ -374,10 +377,10 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     return builder.response
 
 
-def elicit_directive(target: str) -> ElicitSlotDirective:
+def elicit_directive(target: str) -> sdk_dialog.ElicitSlotDirective:
     """Ask Alexa to take the next utterance as a slot: "Intent.slot", or a slot of AnswerIntent."""
     intent, _, slot = target.rpartition(".")
-    return ElicitSlotDirective(
+    return sdk_dialog.ElicitSlotDirective(
         updated_intent=Intent(name=intent or ANSWER_INTENT, slots={slot: Slot(name=slot)}),
         slot_to_elicit=slot,
     )

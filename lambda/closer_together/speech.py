@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as _xml_escape
 
 CONTENT = Path(__file__).parent / "content"
 DEFAULT_LOCALE = "en-US"
@@ -24,6 +23,7 @@ PAUSE = "~pause"
 TRUSTED = "~ssml"
 # Characters XML 1.0 forbids; Alexa rejects SSML that contains them.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})
 _TAGS = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
@@ -40,7 +40,7 @@ def escape(text: str) -> str:
     text = _SPACES.sub(" ", text).strip()
     if len(text) > MAX_ECHO_CHARS:
         text = text[:MAX_ECHO_CHARS].rsplit(" ", 1)[0] + "…"
-    return _xml_escape(text, {'"': "&quot;", "'": "&apos;"})
+    return text.translate(_XML_ESCAPES)
 
 
 def plain(ssml: str) -> str:

@@ -24,6 +24,7 @@ from closer_together import dialog
 from closer_together.dialog import Kind, Waiting
 from closer_together.handlers.checkin import resume_today
 from closer_together.household import Erasure, Household
+from closer_together.lazy import lazy
 from closer_together.pipeline import (
     LAST,
     current,
@@ -36,26 +37,26 @@ from closer_together.pipeline import (
     slot_id,
     slot_text,
 )
-from closer_together.rituals import care, guided, welcome
+from closer_together.rituals import guided, welcome
 from closer_together.safety import Concern, SafetyMessage
 from closer_together.speech import Reply, line, trusted
 from closer_together.storage import INACTIVE_RETENTION, StoreError
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import RequestEnvelope, Response
 
-log = logging.getLogger(__name__)
-
-
-def _concerns() -> ModuleType:
-    """The detector, loaded on the first turn that has words to check."""
     from closer_together import concerns
+    from closer_together.gateways import reminders
+    from closer_together.rituals import care
+else:
+    # Loaded by the turns that use them: the detector on the first words to check.
+    concerns = lazy("closer_together.concerns")
+    reminders = lazy("closer_together.gateways.reminders")
+    care = lazy("closer_together.rituals.care")
 
-    return concerns
+log = logging.getLogger(__name__)
 
 
 # What the session waits for (turn.expect) in these flows.
@@ -100,7 +101,7 @@ def concern_in(handler_input: HandlerInput) -> Concern | None:
     """The most serious concern in this request: its intent, or any of its slot values."""
     if not is_request_type("IntentRequest")(handler_input):
         return None
-    found = {_concerns().detect(value) for value in _slot_values(handler_input)}
+    found = {concerns.detect(value) for value in _slot_values(handler_input)}
     found.add(_CONCERN_INTENTS.get(intent_name(handler_input) or ""))
     return next((c for c in _SEVERITY if c in found), None)
 
@@ -139,7 +140,7 @@ class SafetyHandler(AbstractRequestHandler):
         turn = current(handler_input)
         concern = concern_in(handler_input)
         assert concern is not None
-        message = _concerns().safety_message(concern, turn.locale)
+        message = concerns.safety_message(concern, turn.locale)
         turn.expect = None
         turn.session.pop(TRIES, None)
         if concern is not Concern.PROFESSIONAL_HELP:
@@ -202,7 +203,7 @@ class GentleOpeningHandler(AbstractRequestHandler):
             Reply(
                 [
                     line("gentle.open"),
-                    trusted(_concerns().help_line(turn.locale)),
+                    trusted(concerns.help_line(turn.locale)),
                     line("gentle.ask"),
                 ],
                 [line("gentle.ask")],
@@ -369,16 +370,14 @@ def _clock(turn: Turn, length: timedelta) -> str | None:
 
 def set_timeout_reminder(handler_input: HandlerInput) -> Reply:
     """The one-off reminder to come back together, or what to do without one."""
-    from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
-
     turn = current(handler_input)
     seconds = int(turn.session.get(TIMEOUT_SECONDS, care.MIN_TIMEOUT.total_seconds()))
     length = _length(turn, timedelta(seconds=seconds))
     text = turn.voice.catalog.variants("timeout.reminder_text")[0]
-    result = ReminderGateway(handler_input.service_client_factory).remind_in(
+    result = reminders.ReminderGateway(handler_input.service_client_factory).remind_in(
         seconds, text, turn.locale
     )
-    if result.outcome is ReminderOutcome.DONE:
+    if result.outcome is reminders.ReminderOutcome.DONE:
         # Relative reminders count from when Alexa gets them: this request, give or take.
         at = _clock(turn, timedelta(seconds=seconds))
         done = (
@@ -388,7 +387,7 @@ def set_timeout_reminder(handler_input: HandlerInput) -> Reply:
         )
         # What to do meanwhile was said with the length: once is guidance, twice is a lecture.
         return Reply([done, line("timeout.goodbye")], end_session=True)
-    if result.outcome is ReminderOutcome.NEEDS_PERMISSION:
+    if result.outcome is reminders.ReminderOutcome.NEEDS_PERMISSION:
         return Reply([line("timeout.permission")], ask_permission=REMINDER_PERMISSION)
     return Reply([line("timeout.reminder_failed", length=length)], end_session=True)
 
@@ -520,16 +519,14 @@ def _delete_reminders(handler_input: HandlerInput, household: Household) -> int:
     ]
     if not tokens:
         return 0
-    from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
-
-    gateway = ReminderGateway(handler_input.service_client_factory)
+    gateway = reminders.ReminderGateway(handler_input.service_client_factory)
     deadline = time.monotonic() + REMINDER_DELETE_BUDGET_SECONDS
     remaining = len(tokens)
     for token in tokens:
         if time.monotonic() > deadline:
             break
         outcome = gateway.delete(str(token)).outcome
-        if outcome in (ReminderOutcome.DONE, ReminderOutcome.NOT_FOUND):
+        if outcome in (reminders.ReminderOutcome.DONE, reminders.ReminderOutcome.NOT_FOUND):
             remaining -= 1
     return remaining
 

@@ -13,6 +13,7 @@ from ask_sdk_core.utils import is_request_type
 
 from closer_together.dialog import TEXT_INTENTS, Kind, Waiting
 from closer_together.gateways.timers import TimerGateway, TimerResult
+from closer_together.lazy import lazy
 from closer_together.pipeline import (
     current,
     expected,
@@ -33,6 +34,10 @@ from closer_together.turn import Turn
 if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
+
+    from closer_together import concerns
+else:
+    concerns = lazy("closer_together.concerns")  # the detector, loaded on need
 
 NEXT_INTENTS = ("NextQuestionIntent", "AMAZON.NextIntent", "AMAZON.ResumeIntent", "SkipIntent")
 # Commands the ritual under way answers itself; any other intent is done as itself and
@@ -151,7 +156,7 @@ class RitualTurnHandler(AbstractRequestHandler):
                 Reply(
                     [
                         line(f"{plan.ritual}.help"),
-                        trusted(_help_line(turn.locale)),
+                        trusted(concerns.help_line(turn.locale)),
                         line("help.commands"),
                         *asked.speak,
                     ],
@@ -315,9 +320,3 @@ HANDLERS: list[AbstractRequestHandler] = [
 RITUAL_HANDLERS: list[AbstractRequestHandler] = [RitualTurnHandler()]
 
 __all__ = ["HANDLERS", "Name", "begin_checkin", "who_is_speaking"]
-
-
-def _help_line(locale: str) -> str:
-    from closer_together.concerns import help_line  # the detector's module, loaded on need
-
-    return help_line(locale)

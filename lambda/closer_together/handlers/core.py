@@ -10,6 +10,7 @@ from ask_sdk_core.utils import is_request_type
 
 from closer_together.dialog import Kind, Waiting
 from closer_together.handlers.checkin import resume_today
+from closer_together.lazy import lazy
 from closer_together.pipeline import (
     LAST,
     current,
@@ -32,6 +33,10 @@ from closer_together.turn import Turn
 if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
+
+    from closer_together import concerns
+else:
+    concerns = lazy("closer_together.concerns")  # the detector, loaded on need
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +144,6 @@ class HelpHandler(AbstractRequestHandler):
 
 def help_about(turn: Turn) -> list[Line]:
     """What the skill is, and one calm sentence with the locale's crisis line."""
-    from closer_together import concerns
-
     return [line("help.general"), trusted(concerns.help_line(turn.locale))]
 
 

@@ -19,9 +19,9 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractReq
 from ask_sdk_core.utils import is_request_type
 
 from closer_together.dialog import Waiting
-from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Household
+from closer_together.lazy import lazy
 from closer_together.permissions import SCOPES
 from closer_together.pipeline import (
     change_stored,
@@ -36,23 +36,6 @@ from closer_together.pipeline import (
     slot_text,
 )
 from closer_together.rituals import welcome
-from closer_together.rituals.schedule import (
-    GONE,
-    OFF,
-    ON,
-    RITUALS,
-    WEEKDAYS,
-    Entry,
-    RitualSchedule,
-    collect,
-    day_code,
-    entry_from_alert,
-    keep_quiet,
-    quiet,
-    read_time,
-    reminder_memory,
-)
-from closer_together.scheduling import ReminderKeeper, Saved, adopt, differs
 from closer_together.speech import Line, Reply, line
 from closer_together.turn import Turn
 
@@ -60,14 +43,24 @@ if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
 
+    from closer_together import scheduling
+    from closer_together.gateways import reminders as alexa_reminders
+    from closer_together.rituals import schedule as sched
+else:
+    # The reminders machinery loads on the first turn about reminders (or a household
+    # that has some), never for a plain launch.
+    scheduling = lazy("closer_together.scheduling")
+    alexa_reminders = lazy("closer_together.gateways.reminders")
+    sched = lazy("closer_together.rituals.schedule")
+
 log = logging.getLogger(__name__)
 
 
-def reminder_keeper(handler_input: HandlerInput) -> ReminderKeeper:
+def reminder_keeper(handler_input: HandlerInput) -> scheduling.ReminderKeeper:
     """The scheduling service for this turn, speaking to Alexa through the SDK's clients."""
     factory = handler_input.service_client_factory
-    return ReminderKeeper(
-        current(handler_input), ReminderGateway(factory), SettingsGateway(factory)
+    return scheduling.ReminderKeeper(
+        current(handler_input), alexa_reminders.ReminderGateway(factory), SettingsGateway(factory)
     )
 
 
@@ -112,7 +105,7 @@ def _clock(turn: Turn, hour: int, minute: int) -> str:
     return _phrase(turn, key, hour=hour % 12 or 12, minute=f"{minute:02d}", half=half)
 
 
-def _when(turn: Turn, entry: Entry) -> str:
+def _when(turn: Turn, entry: sched.Entry) -> str:
     time = _clock(turn, entry.hour, entry.minute)
     day = _phrase(turn, f"reminder.day.{entry.day}") if entry.day else ""
     week = _phrase(turn, f"reminder.week.{entry.week}") if entry.week is not None else ""
@@ -120,7 +113,7 @@ def _when(turn: Turn, entry: Entry) -> str:
 
 
 def _date(turn: Turn, moment: datetime) -> str:
-    weekday = _phrase(turn, f"reminder.day.{WEEKDAYS[moment.weekday()]}")
+    weekday = _phrase(turn, f"reminder.day.{sched.WEEKDAYS[moment.weekday()]}")
     month = _phrase(turn, f"reminder.month.{moment.month}")
     return _phrase(turn, "reminder.date", weekday=weekday, month=month, day=moment.day)
 
@@ -135,11 +128,11 @@ def _items(turn: Turn, items: list[str]) -> str:
     return f"{', '.join(items[:-1])} {_phrase(turn, 'reminder.and')} {items[-1]}"
 
 
-def _about(turn: Turn, entry: Entry) -> dict[str, str]:
+def _about(turn: Turn, entry: sched.Entry) -> dict[str, str]:
     return {"ritual": _ritual(turn, entry.ritual), "when": _when(turn, entry)}
 
 
-def _done(turn: Turn, saved: Saved) -> list[Line]:
+def _done(turn: Turn, saved: scheduling.Saved) -> list[Line]:
     entry = saved.entry
     if entry.once and entry.next:
         moment = datetime.fromisoformat(entry.next)
@@ -153,19 +146,20 @@ def _done(turn: Turn, saved: Saved) -> list[Line]:
     return [line("reminder.updated" if saved.changed else "reminder.set", **_about(turn, entry))]
 
 
-_ERRORS = {
+# Keyed by the ReminderOutcome values (a StrEnum: its members look up as their values).
+_ERRORS: dict[str | None, str] = {
     None: "reminder.error.no_zone",
-    ReminderOutcome.NOT_SUPPORTED: "reminder.error.not_supported",
-    ReminderOutcome.REJECTED: "reminder.error.rejected",
-    ReminderOutcome.UNSUPPORTED_RECURRENCE: "reminder.error.rejected",
-    ReminderOutcome.NOT_FOUND: "reminder.error.rejected",
-    ReminderOutcome.THROTTLED: "reminder.error.throttled",
-    ReminderOutcome.UNAVAILABLE: "reminder.error.unavailable",
-    ReminderOutcome.TIMED_OUT: "reminder.error.timed_out",
+    "not_supported": "reminder.error.not_supported",
+    "rejected": "reminder.error.rejected",
+    "unsupported_recurrence": "reminder.error.rejected",
+    "not_found": "reminder.error.rejected",
+    "throttled": "reminder.error.throttled",
+    "unavailable": "reminder.error.unavailable",
+    "timed_out": "reminder.error.timed_out",
 }
 
 
-def _failed(outcome: ReminderOutcome | None) -> Line:
+def _failed(outcome: alexa_reminders.ReminderOutcome | None) -> Line:
     return line(_ERRORS.get(outcome, "reminder.error.failed"))
 
 
@@ -183,7 +177,7 @@ def _heard(handler_input: HandlerInput) -> dict[str, Any]:
     return {
         "ritual": _ritual_heard(handler_input),
         "part": slot_id(handler_input, "partOfDay"),
-        "day": day_code(slot_text(handler_input, "day")),
+        "day": sched.day_code(slot_text(handler_input, "day")),
         "week": int(week) if week and week.lstrip("-").isdigit() else None,
         "time": slot_text(handler_input, "time"),
     }
@@ -215,22 +209,24 @@ def _continue(handler_input: HandlerInput, draft: dict[str, Any], missing: str |
             [line(f"reminder.ask.{missing}.reprompt")],
             elicit=f"SetReminderIntent.{_ASKED_SLOT[missing]}",
         )
-    entry = Entry.from_draft(draft)
-    old = RitualSchedule(turn.household.schedule).get(entry.ritual)
+    entry = sched.Entry.from_draft(draft)
+    old = sched.RitualSchedule(turn.household.schedule).get(entry.ritual)
     about = _about(turn, entry)
-    if old is not None and old.status == ON and not differs(old, entry):
+    if old is not None and old.status == sched.ON and not scheduling.differs(old, entry):
         turn.expect = None
         turn.session.pop(DRAFT, None)
         return Reply([line("reminder.move.same", **about)], end_session=True)
     turn.expect = EXPECT_CONFIRM
-    if old is not None and old.status == ON:
+    if old is not None and old.status == sched.ON:
         confirm = line("reminder.confirm.change", old=_when(turn, old), **about)
     else:
         confirm = line("reminder.confirm", **about)
     return Reply([confirm], [line("reminder.confirm.reprompt", when=about["when"])])
 
 
-def _save_and_answer(handler_input: HandlerInput, entries: list[Entry], restoring: bool) -> Reply:
+def _save_and_answer(
+    handler_input: HandlerInput, entries: list[sched.Entry], restoring: bool
+) -> Reply:
     """Save each entry at Alexa; ask for the permission when Alexa answers 401."""
     turn = current(handler_input)
     keeper = reminder_keeper(handler_input)
@@ -238,7 +234,7 @@ def _save_and_answer(handler_input: HandlerInput, entries: list[Entry], restorin
     restored: list[str] = []
     for index, entry in enumerate(entries):
         saved = keeper.save(entry)
-        if saved.outcome is ReminderOutcome.NEEDS_PERMISSION:
+        if saved.outcome is alexa_reminders.ReminderOutcome.NEEDS_PERMISSION:
             return _ask_permission(handler_input, entries[index:], restoring, said)
         if saved.ok:
             if restoring:
@@ -247,7 +243,7 @@ def _save_and_answer(handler_input: HandlerInput, entries: list[Entry], restorin
                 said.extend(_done(turn, saved))
         else:
             # One failure is enough: further calls would only use up the turn.
-            timed_out = saved.outcome is ReminderOutcome.TIMED_OUT
+            timed_out = saved.outcome is alexa_reminders.ReminderOutcome.TIMED_OUT
             said.append(line("reminder.unsure") if timed_out else _failed(saved.outcome))
             break
     if restored:
@@ -256,10 +252,10 @@ def _save_and_answer(handler_input: HandlerInput, entries: list[Entry], restorin
 
 
 def _ask_permission(
-    handler_input: HandlerInput, entries: list[Entry], restoring: bool, said: list[Line]
+    handler_input: HandlerInput, entries: list[sched.Entry], restoring: bool, said: list[Line]
 ) -> Reply:
     turn = current(handler_input)
-    if quiet(turn.household.memory, turn.today):
+    if sched.quiet(turn.household.memory, turn.today):
         # They said no within the week: no voice request, only the way to the setting.
         _consent_card(handler_input)
         return Reply([*said, line("reminder.permission.quiet")], end_session=True)
@@ -268,7 +264,7 @@ def _ask_permission(
         pending["restoring"] = True
     # Alexa may answer the request in a new session: keep it in the household too.
     turn.session[PENDING] = pending
-    reminder_memory(turn.household.memory)[PENDING] = pending
+    sched.reminder_memory(turn.household.memory)[PENDING] = pending
     turn.touch()
     turn.expect = None
     return Reply([*said, line("reminder.permission")], ask_permission=TOKEN)
@@ -291,7 +287,7 @@ class SetReminderHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         draft = turn.session.get(DRAFT) if turn.expect == EXPECT_ASK else None
-        draft, missing = collect(dict(draft or {}), _heard(handler_input))
+        draft, missing = sched.collect(dict(draft or {}), _heard(handler_input))
         return respond(handler_input, _continue(handler_input, draft, missing))
 
 
@@ -310,7 +306,7 @@ class ConfirmReminderHandler(AbstractRequestHandler):
         draft = turn.session.pop(DRAFT, None)
         if intent_name(handler_input) == "AMAZON.NoIntent" or not draft:
             return respond(handler_input, Reply([line("reminder.declined")], end_session=True))
-        entry = Entry.from_draft(draft)
+        entry = sched.Entry.from_draft(draft)
         return respond(handler_input, _save_and_answer(handler_input, [entry], restoring=False))
 
 
@@ -328,11 +324,11 @@ class ReminderPermissionHandler(AbstractRequestHandler):
         turn = current(handler_input)
         request = request_of(handler_input)
         status = str((request.payload or {}).get("status", "NOT_ANSWERED")).upper()
-        memory = reminder_memory(turn.household.memory)
+        memory = sched.reminder_memory(turn.household.memory)
         pending = turn.session.pop(PENDING, None) or memory.get(PENDING) or {}
         if memory.pop(PENDING, None) is not None:
             turn.touch()
-        entries = [Entry.from_dict(e["ritual"], e) for e in pending.get("entries", [])]
+        entries = [sched.Entry.from_dict(e["ritual"], e) for e in pending.get("entries", [])]
         if status == "ACCEPTED":
             memory.pop("quiet_until", None)
             if not entries:
@@ -341,7 +337,7 @@ class ReminderPermissionHandler(AbstractRequestHandler):
             reply = _save_and_answer(handler_input, entries, bool(pending.get("restoring")))
             return respond(handler_input, reply)
         if status == "DENIED":
-            keep_quiet(turn.household.memory, turn.today)
+            sched.keep_quiet(turn.household.memory, turn.today)
             turn.touch()
             _consent_card(handler_input)
             return respond(
@@ -355,7 +351,7 @@ class ReminderPermissionHandler(AbstractRequestHandler):
 # -- reading, moving, cancelling ----------------------------------------------------------------
 
 
-def _gone_offer(turn: Turn, gone: list[Entry]) -> list[Line]:
+def _gone_offer(turn: Turn, gone: list[sched.Entry]) -> list[Line]:
     names = _items(turn, [_ritual(turn, e.ritual) for e in gone])
     turn.expect = EXPECT_RESTORE
     return [line("reminder.gone.one" if len(gone) == 1 else "reminder.gone.many", items=names)]
@@ -374,7 +370,7 @@ class ListRemindersHandler(AbstractRequestHandler):
         keeper.reconcile()
         said: list[Line] = []
         items = []
-        for entry in keeper.schedule.with_status(ON):
+        for entry in keeper.schedule.with_status(sched.ON):
             if entry.once and entry.next:
                 moment = datetime.fromisoformat(entry.next)
                 items.append(
@@ -390,7 +386,7 @@ class ListRemindersHandler(AbstractRequestHandler):
                 items.append(_phrase(turn, "reminder.list.item", **_about(turn, entry)))
         if items:
             said.append(line("reminder.list.on", items=_items(turn, items)))
-        gone = keeper.schedule.with_status(GONE)
+        gone = keeper.schedule.with_status(sched.GONE)
         if gone:
             return respond(
                 handler_input,
@@ -403,14 +399,14 @@ class ListRemindersHandler(AbstractRequestHandler):
 
 def _target(
     handler_input: HandlerInput, intent: str, question: str
-) -> tuple[Entry | None, Reply | None]:
+) -> tuple[sched.Entry | None, Reply | None]:
     """The reminder a move or cancel is about: named, the only one, or asked for."""
     turn = current(handler_input)
-    schedule = RitualSchedule(turn.household.schedule)
+    schedule = sched.RitualSchedule(turn.household.schedule)
     ritual = _ritual_heard(handler_input)
-    if ritual in RITUALS:
+    if ritual in sched.RITUALS:
         return schedule.get(ritual), None
-    standing = [e for e in schedule.entries() if e.status != OFF]
+    standing = [e for e in schedule.entries() if e.status != sched.OFF]
     if len(standing) == 1:
         return standing[0], None
     if not standing:
@@ -444,16 +440,18 @@ class MoveReminderHandler(AbstractRequestHandler):
             turn.session[DRAFT] = {k: v for k, v in heard.items() if v}
             return respond(handler_input, question)
         turn.session.pop(DRAFT, None)
-        if entry is None or entry.status == OFF:
+        if entry is None or entry.status == sched.OFF:
             # Nothing to move: treat it as a new reminder, asked for and confirmed.
             ritual = entry.ritual if entry else _ritual_heard(handler_input)
-            draft, missing = collect({"ritual": ritual} if ritual else {}, heard)
+            draft, missing = sched.collect({"ritual": ritual} if ritual else {}, heard)
             reply = _continue(handler_input, draft, missing)
             if missing is None:
-                reply.speak = [line("reminder.move.none", **_about(turn, Entry.from_draft(draft)))]
+                reply.speak = [
+                    line("reminder.move.none", **_about(turn, sched.Entry.from_draft(draft)))
+                ]
             return respond(handler_input, reply)
-        reading = read_time(heard.get("time"), heard.get("part"), near=entry.time)
-        moved = Entry.from_dict(entry.ritual, entry.to_dict())
+        reading = sched.read_time(heard.get("time"), heard.get("part"), near=entry.time)
+        moved = sched.Entry.from_dict(entry.ritual, entry.to_dict())
         if reading is not None and reading.clock:
             moved.time = reading.clock
         if heard.get("day") and moved.day:
@@ -461,7 +459,7 @@ class MoveReminderHandler(AbstractRequestHandler):
         if (reading is None or reading.clock is None) and not heard.get("day"):
             # No usable time: ask for it, then confirm the change.
             draft = {"ritual": entry.ritual, "day": entry.day, "week": entry.week}
-            draft, missing = collect(draft, {"part": heard.get("part")})
+            draft, missing = sched.collect(draft, {"part": heard.get("part")})
             return respond(handler_input, _continue(handler_input, draft, missing))
         if (moved.time, moved.day) == (entry.time, entry.day):
             return respond(
@@ -469,11 +467,15 @@ class MoveReminderHandler(AbstractRequestHandler):
                 Reply([line("reminder.move.same", **_about(turn, entry))], end_session=True),
             )
         saved = reminder_keeper(handler_input).save(moved, once=entry.once)
-        if saved.outcome is ReminderOutcome.NEEDS_PERMISSION:
+        if saved.outcome is alexa_reminders.ReminderOutcome.NEEDS_PERMISSION:
             return respond(handler_input, _ask_permission(handler_input, [moved], False, []))
         if saved.ok:
             return respond(handler_input, Reply(_done(turn, saved), end_session=True))
-        failure = line("reminder.unsure") if saved.outcome is ReminderOutcome.TIMED_OUT else None
+        failure = (
+            line("reminder.unsure")
+            if saved.outcome is alexa_reminders.ReminderOutcome.TIMED_OUT
+            else None
+        )
         return respond(
             handler_input,
             Reply(
@@ -497,8 +499,8 @@ class CancelReminderHandler(AbstractRequestHandler):
         if question is not None:
             return respond(handler_input, question)
         ritual = _ritual_heard(handler_input)
-        if entry is None or entry.status == OFF:
-            if ritual in RITUALS:
+        if entry is None or entry.status == sched.OFF:
+            if ritual in sched.RITUALS:
                 reply = Reply([line("reminder.cancel.none", ritual=_ritual(turn, str(ritual)))])
             else:
                 reply = Reply([line("reminder.cancel.nothing")])
@@ -506,9 +508,12 @@ class CancelReminderHandler(AbstractRequestHandler):
             return respond(handler_input, reply)
         outcome = reminder_keeper(handler_input).cancel(entry)
         about = _about(turn, entry)
-        if outcome is ReminderOutcome.DONE or outcome is ReminderOutcome.NOT_FOUND:
+        if (
+            outcome is alexa_reminders.ReminderOutcome.DONE
+            or outcome is alexa_reminders.ReminderOutcome.NOT_FOUND
+        ):
             said = [line("reminder.cancel.done", **about)]
-        elif outcome is ReminderOutcome.NEEDS_PERMISSION:
+        elif outcome is alexa_reminders.ReminderOutcome.NEEDS_PERMISSION:
             said = [line("reminder.cancel.no_permission", **about)]
         else:
             said = [_failed(outcome), line("reminder.kept", **about)]
@@ -550,7 +555,7 @@ class RenewMonthlyReminders(AbstractRequestInterceptor):
         turn = loaded(handler_input)
         if turn is None or not turn.household.schedule:
             return
-        if RitualSchedule(turn.household.schedule).renewals_due(turn.now):
+        if sched.RitualSchedule(turn.household.schedule).renewals_due(turn.now):
             reminder_keeper(handler_input).renew()
 
 
@@ -566,12 +571,12 @@ class ReminderLaunchHandler(AbstractRequestHandler):
         turn = loaded(handler_input)
         if turn is None or not turn.household.schedule:
             return False
-        gone = RitualSchedule(turn.household.schedule).with_status(GONE)
-        return bool(gone) and not quiet(turn.household.memory, turn.today)
+        gone = sched.RitualSchedule(turn.household.schedule).with_status(sched.GONE)
+        return bool(gone) and not sched.quiet(turn.household.memory, turn.today)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        gone = RitualSchedule(turn.household.schedule).with_status(GONE)
+        gone = sched.RitualSchedule(turn.household.schedule).with_status(sched.GONE)
         intro = (
             [line("welcome.back", **welcome.both(turn.household))] if turn.household.named else []
         )
@@ -593,9 +598,9 @@ class RestoreAnswerHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
         turn.expect = None
-        gone = RitualSchedule(turn.household.schedule).with_status(GONE)
+        gone = sched.RitualSchedule(turn.household.schedule).with_status(sched.GONE)
         if intent_name(handler_input) == "AMAZON.NoIntent" or not gone:
-            keep_quiet(turn.household.memory, turn.today)
+            sched.keep_quiet(turn.household.memory, turn.today)
             turn.touch()
             return respond(
                 handler_input,
@@ -616,23 +621,23 @@ def _change_stored(
     change_stored(handler_input, change)
 
 
-def _mark(household: Household, entries: list[Entry], status: str, now: datetime) -> bool:
+def _mark(household: Household, entries: list[sched.Entry], status: str, now: datetime) -> bool:
     """Give entries a new status; Alexa's token is dropped once the reminder is off."""
-    schedule = RitualSchedule(household.schedule)
+    schedule = sched.RitualSchedule(household.schedule)
     changed = False
     for entry in entries:
         if entry.status == status:
             continue
         entry.status = status
-        if status == OFF:
+        if status == sched.OFF:
             entry.alert_token = None
         schedule.put(entry, now)
         changed = True
     return changed
 
 
-def _with_tokens(household: Household, tokens: list[str]) -> list[Entry]:
-    schedule = RitualSchedule(household.schedule)
+def _with_tokens(household: Household, tokens: list[str]) -> list[sched.Entry]:
+    schedule = sched.RitualSchedule(household.schedule)
     return [e for e in (schedule.by_token(t) for t in tokens if t) if e is not None]
 
 
@@ -652,7 +657,7 @@ class ReminderEventHandler(AbstractRequestHandler):
             tokens = list(getattr(body, "alert_tokens", None) or [])
 
             def deleted(household: Household, now: datetime) -> bool:
-                return _mark(household, _with_tokens(household, tokens), OFF, now)
+                return _mark(household, _with_tokens(household, tokens), sched.OFF, now)
 
             _change_stored(handler_input, deleted)
         elif kind == "ReminderStatusChanged":
@@ -663,9 +668,9 @@ class ReminderEventHandler(AbstractRequestHandler):
                 found = _with_tokens(household, [token or ""])
                 if status == "COMPLETED":
                     # A one-off is renewed by time; a repeating one that ended is offered back.
-                    return _mark(household, [e for e in found if not e.once], GONE, now)
+                    return _mark(household, [e for e in found if not e.once], sched.GONE, now)
                 if status == "ON":
-                    return _mark(household, found, ON, now)
+                    return _mark(household, found, sched.ON, now)
                 return False
 
             _change_stored(handler_input, status_changed)
@@ -679,20 +684,20 @@ class ReminderEventHandler(AbstractRequestHandler):
     @staticmethod
     def _updated(handler_input: HandlerInput, token: str) -> None:
         """Changed in the Alexa app: read it back and keep the schedule's time in step."""
-        found = ReminderGateway(handler_input.service_client_factory).get(token)
+        found = alexa_reminders.ReminderGateway(handler_input.service_client_factory).get(token)
         if not found.ok or not found.alerts:
             return
         alert = found.alerts[0]
 
         def updated(household: Household, now: datetime) -> bool:
-            schedule = RitualSchedule(household.schedule)
+            schedule = sched.RitualSchedule(household.schedule)
             entry = schedule.by_token(token)
             if entry is None:
                 return False
-            seen = entry_from_alert(entry.ritual, alert.rule, alert.scheduled)
-            if seen is None or not differs(entry, seen):
+            seen = sched.entry_from_alert(entry.ritual, alert.rule, alert.scheduled)
+            if seen is None or not scheduling.differs(entry, seen):
                 return False
-            adopt(entry, seen)
+            scheduling.adopt(entry, seen)
             schedule.put(entry, now)
             return True
 
@@ -715,11 +720,11 @@ class PermissionEventHandler(AbstractRequestHandler):
         def permission(household: Household, now: datetime) -> bool:
             memory = household.memory.get("reminders") or {}
             if granted:
-                # Turned on in the Alexa app: the week of quiet is over.
+                # Turned on in the Alexa app: the week of sched.quiet is over.
                 return memory.pop("quiet_until", None) is not None
             # Turned off: keep the schedule, note that Alexa no longer holds the reminders.
-            standing = RitualSchedule(household.schedule).with_status(ON)
-            return _mark(household, standing, GONE, now)
+            standing = sched.RitualSchedule(household.schedule).with_status(sched.ON)
+            return _mark(household, standing, sched.GONE, now)
 
         _change_stored(handler_input, permission)
         return handler_input.response_builder.response

@@ -14,9 +14,10 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
 from closer_together.dialog import Kind, Waiting
 from closer_together.handlers.checkin import RITUAL_WAITS
+from closer_together.lazy import lazy
 from closer_together.pipeline import current, expected, intent_name, respond, slot_text
 from closer_together.pipeline import heard as heard_as
-from closer_together.rituals import deck, guided, review, welcome
+from closer_together.rituals import guided, welcome
 from closer_together.speech import Line, Reply, line
 from closer_together.turn import Turn
 
@@ -24,13 +25,19 @@ if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
 
+    from closer_together.rituals import deck, review
+else:
+    deck = lazy("closer_together.rituals.deck")
+    review = lazy("closer_together.rituals.review")
+
 # Rituals that are nothing but their guided questions.
 GUIDED_INTENTS = {
     "AppreciationIntent": "appreciation",
     "WeeklyPlanningIntent": "planning",
     "MonthlyCheckInIntent": "monthly",
 }
-SHIFT_INTENTS = {"GoDeeperIntent": deck.DEEPER, "LighterQuestionIntent": deck.LIGHTER}
+# Steps through the deck: deeper (+1) or lighter (-1), as `deck.shift` takes them.
+SHIFT_INTENTS = {"GoDeeperIntent": 1, "LighterQuestionIntent": -1}
 REVIEW_MORE = Waiting.REVIEW_MORE
 MORE_YES = ("AMAZON.YesIntent",)
 MORE_NO = (

@@ -12,11 +12,16 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, CONNECTING, Household
-from closer_together.rituals.validation import clearly_negative, is_flat, is_general, reflection
+from closer_together.lazy import lazy
 from closer_together.speech import CONTENT, Line, Name, Reply, line, pause
+
+if TYPE_CHECKING:
+    from closer_together.rituals import validation
+else:
+    validation = lazy("closer_together.rituals.validation")  # on the first answer heard
 
 
 @dataclass(frozen=True)
@@ -249,13 +254,15 @@ def _general(household: Household, text: str) -> bool:
     """ "You're great", or only a name: no action or quality to hear again."""
     said = " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
     names = {p.name.lower() for p in household.partners} | {"you", "him", "her", "them"}
-    return is_general(text) or said in names
+    return validation.is_general(text) or said in names
 
 
 def _worth_hearing_again(question: Question, text: str) -> bool:
     """A hard day or "nothing much" given as the day's best part is heard, not read back in
     the weekly review as a good moment."""
-    return question.keep == APPRECIATION or not (clearly_negative(text) or is_flat(text))
+    return question.keep == APPRECIATION or not (
+        validation.clearly_negative(text) or validation.is_flat(text)
+    )
 
 
 def _credit_speaker(progress: dict[str, Any], speaker: int) -> bool:
@@ -294,24 +301,24 @@ _PRAISED = frozenset({BEST_MOMENT, CONNECTING})
 
 
 def _validation(question: Question, text: str) -> Line:
-    if question.keep == APPRECIATION and not is_flat(text):
+    if question.keep == APPRECIATION and not validation.is_flat(text):
         return line("validate.appreciation")
-    kind = reflection(text, praise=question.keep in _PRAISED, hard=question.hard)
+    kind = validation.reflection(text, praise=question.keep in _PRAISED, hard=question.hard)
     return line(f"validate.{kind}")
 
 
 def _after_answer(
     household: Household, plan: Plan, now: datetime, partner: int, question: Question, text: str
 ) -> Reply:
-    validation = _validation(question, text)
-    if question.talk and not is_flat(text):  # "nothing much" is no story to ask about
+    reflected = _validation(question, text)
+    if question.talk and not validation.is_flat(text):  # "nothing much" is no story to ask about
         household.progress["phase"] = TALK  # type: ignore[index]
         names = _names(household, partner)
         return Reply(
-            [validation, line("curiosity.invite", **names)],
+            [reflected, line("curiosity.invite", **names)],
             [line("curiosity.reprompt")],
         )
-    return advance(household, plan, now=now, lead=[validation])
+    return advance(household, plan, now=now, lead=[reflected])
 
 
 def advance(
