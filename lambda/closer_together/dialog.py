@@ -19,9 +19,10 @@ Plain Python, no SDK: the rules are data (`content/<locale>/understanding.json`)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from closer_together.speech import catalog
 
@@ -61,8 +62,7 @@ TEXT_SLOTS = ("answer", "appreciation")
 _YES_NO = frozenset({YES, NO})
 
 
-@dataclass(frozen=True)
-class Wait:
+class Wait(NamedTuple):
     """The intents that answer one open question; every other intent is a command."""
 
     answers: frozenset[str]
@@ -124,13 +124,12 @@ class Kind(StrEnum):
     EVENT = "event"  # not an intent at all (launch, session end, permission answers)
 
 
-@dataclass(frozen=True)
-class Heard:
+class Heard(NamedTuple):
     """One request as the skill understands it: read once by the pipeline."""
 
     intent: str | None
     kind: Kind
-    slots: dict[str, str] = field(default_factory=dict)
+    slots: Mapping[str, str] = MappingProxyType({})
     # The couple's own words for an answer (never logged).
     text: str | None = None
     # The intent Alexa sent, when the words meant another (for logs and tests).
@@ -210,8 +209,7 @@ def number(words: str) -> int | None:
     return total or None
 
 
-@dataclass(frozen=True)
-class Understanding:
+class Understanding(NamedTuple):
     yes: frozenset[str]
     no: frozenset[str]
     filler_words: frozenset[str]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import asdict, dataclass, field
+from copy import deepcopy
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -41,10 +42,18 @@ def household_id_for(user_id: str) -> str:
     return hashlib.sha256(user_id.encode("utf-8")).hexdigest()
 
 
+def fingerprint_of(entry: dict[str, Any]) -> int:
+    """A checksum of a day's entry in its plain form (`DayEntry.to_dict`)."""
+    return zlib.crc32(json.dumps(entry, sort_keys=True).encode("utf-8"))
+
+
 @dataclass
 class Partner:
     name: str
     person_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "person_id": self.person_id}
 
 
 @dataclass
@@ -53,6 +62,14 @@ class Moment:
     partner: int
     text: str
     ritual: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "partner": self.partner,
+            "text": self.text,
+            "ritual": self.ritual,
+        }
 
 
 @dataclass
@@ -65,11 +82,20 @@ class DayEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """Only what is set: several days ride in session attributes."""
-        return {key: value for key, value in asdict(self).items() if value}
+        data: dict[str, Any] = {}
+        if self.done:
+            data["done"] = list(self.done)
+        if self.moments:
+            data["moments"] = [moment.to_dict() for moment in self.moments]
+        if self.answered:
+            data["answered"] = {ritual: list(who) for ritual, who in self.answered.items()}
+        if self.completed:
+            data["completed"] = dict(self.completed)
+        return data
 
     def fingerprint(self) -> int:
         """A checksum of the entry, to tell whether its stored copy is current."""
-        return zlib.crc32(json.dumps(self.to_dict(), sort_keys=True).encode("utf-8"))
+        return fingerprint_of(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DayEntry:
@@ -224,9 +250,24 @@ class Household:
 
     # -- serialisation ----------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["journal"] = {day: entry.to_dict() for day, entry in self.journal.items()}
-        return data
+        """A plain copy, sharing nothing with this household (it rides in the session)."""
+        return {
+            "household_id": self.household_id,
+            "partners": [partner.to_dict() for partner in self.partners],
+            "created_on": self.created_on,
+            "time_zone": self.time_zone,
+            "save_answers": self.save_answers,
+            "journal": {day: entry.to_dict() for day, entry in self.journal.items()},
+            "progress": deepcopy(self.progress),
+            "memory": deepcopy(self.memory),
+            "schedule": deepcopy(self.schedule),
+            "ledger": {ritual: dict(marks) for ritual, marks in self.ledger.items()},
+            "kept_last": self.kept_last,
+            "epoch": self.epoch,
+            "erased": self.erased,
+            "stored_days": dict(self.stored_days),
+            "version": self.version,
+        }
 
     def stored_form(self) -> dict[str, Any]:
         """What may be written: with saving off, no words the couple said, anywhere."""

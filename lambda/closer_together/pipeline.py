@@ -134,7 +134,9 @@ class LoadTurn(AbstractRequestInterceptor):
         changed = False
         deadline = self.store.deadline()
         arrived = _request_time(handler_input).date()
-        if HOUSEHOLD in session:
+        # Already in the session, exactly as carried at the end of the last turn.
+        carried = HOUSEHOLD in session
+        if carried:
             household = Household.from_dict(session[HOUSEHOLD])
         else:
             household = self.store.load(household_id_for(user_id_of(handler_input)), arrived)
@@ -180,7 +182,9 @@ class LoadTurn(AbstractRequestInterceptor):
         if turn.heard.kind is dialog.Kind.COMMAND and turn.heard.intent not in dialog.KEEP_WAITING:
             session.pop("expect", None)  # a command is done as itself: the question is over
         handler_input.attributes_manager.request_attributes[TURN] = turn
-        carry(turn)
+        if not carried or changed:
+            # In the session from the start: a turn that fails still leaves the household there.
+            carry(turn)
 
 
 def waiting_in(

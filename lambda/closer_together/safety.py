@@ -6,8 +6,8 @@ Light on purpose: handlers name these on every turn, while the detector in `conc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Concern(StrEnum):
@@ -16,8 +16,7 @@ class Concern(StrEnum):
     PROFESSIONAL_HELP = "professional_help"  # hopelessness, escalating conflict, asking for help
 
 
-@dataclass(frozen=True, slots=True)
-class SafetyMessage:
+class SafetyMessage(NamedTuple):
     """Fixed, reviewed wording. `ssml` has no <speak> wrapper (the SDK adds it)."""
 
     text: str

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 CONTENT = Path(__file__).parent / "content"
 DEFAULT_LOCALE = "en-US"
@@ -51,8 +53,7 @@ def plain(ssml: str) -> str:
     return _SPACES.sub(" ", text.replace("&amp;", "&")).strip()
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     """A partner's name; with a voice profile, Alexa can say it from the profile."""
 
     text: str
@@ -64,10 +65,9 @@ class Name:
         return escape(self.text)
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     key: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = MappingProxyType({})
 
 
 def line(key: str, **params: Any) -> Line:
@@ -103,8 +103,7 @@ class Reply:
         return self
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(NamedTuple):
     locale: str
     prompts: dict[str, list[str]]
 
@@ -222,7 +221,7 @@ class Voice:
         return text
 
     @staticmethod
-    def _fill(template: str, params: dict[str, Any]) -> str:
+    def _fill(template: str, params: Mapping[str, Any]) -> str:
         values = {k: v.ssml() if isinstance(v, Name) else escape(str(v)) for k, v in params.items()}
         return template.format_map(values)
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, CONNECTING, Household
 from closer_together.lazy import lazy
@@ -24,8 +23,7 @@ else:
     validation = lazy("closer_together.rituals.validation")  # on the first answer heard
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     id: str
     # Kind of moment saved from the answer; None: never stored (challenges, concerns).
     keep: str | None = None
@@ -45,8 +43,7 @@ class Question:
     again: bool = False
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     ritual: str
     questions: dict[str, Question]
     # Each round: every partner answers these questions in turn.

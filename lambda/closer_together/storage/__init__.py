@@ -23,7 +23,13 @@ from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from closer_together.config import Settings
-from closer_together.household import MOMENT_DAYS, DayEntry, Erasure, Household
+from closer_together.household import (
+    MOMENT_DAYS,
+    DayEntry,
+    Erasure,
+    Household,
+    fingerprint_of,
+)
 from closer_together.storage.models import (
     DAY_PREFIX,
     HOUSEHOLD_SK,
@@ -269,7 +275,7 @@ class HouseholdStore:
             day
             for day, entry in data["journal"].items()
             if oldest <= day < today.isoformat()
-            and household.stored_days.get(day) != DayEntry.from_dict(entry).fingerprint()
+            and household.stored_days.get(day) != fingerprint_of(entry)
         )
 
     @staticmethod
@@ -450,6 +456,6 @@ def _day_item(household_id: str, day: str, entry: dict[str, Any], epoch: str) ->
         f"{DAY_PREFIX}{day}",
         entry=entry,
         epoch=epoch,
-        fingerprint=DayEntry.from_dict(entry).fingerprint(),
+        fingerprint=fingerprint_of(entry),
         expires_at=_day_expiry(day),
     )
