@@ -11,55 +11,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "lambda"), str(ROOT)]
-
-CHILD = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
-import lambda_function
-t1 = time.perf_counter()
-loaded = sorted(m for m in ("boto3", "vaderSentiment", "flask", "moto") if m in sys.modules)
-from bench.workload import Household
-h = Household(lambda_function.lambda_handler)
-t2 = time.perf_counter()
-h.launch()
-t3 = time.perf_counter()
-h.checkin()
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"import_s": t1 - t0, "first_response_s": t3 - t2,
-                  "heavy_modules_at_import": loaded, "peak_rss_mb": peak_kb / 1024}))
-"""
-
-
-def cold_runs(runs: int, env: dict[str, str]) -> list[dict[str, float]]:
-    results = []
-    for _ in range(runs):
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return results
-
-
-def warm_turns(turns: int) -> list[float]:
-    import lambda_function
-
-    from bench.workload import Household
-
-    household = Household(lambda_function.lambda_handler)
-    household.launch()
-    return household.timed_checkins(turns)
 
 
 def detector_costs(repeats: int = 20) -> dict[str, float]:
@@ -96,13 +55,70 @@ def detector_costs(repeats: int = 20) -> dict[str, float]:
     }
 
 
+def machine() -> dict[str, Any]:
+    import platform
+
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    return {
+        "python": sys.version.split()[0],
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.release()}",
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+    }
+
+
+def bars(details: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each goal of the benchmark: its figure, its bar and whether it holds."""
+    found = []
+    if "cold_precompiled_over_floor" in details:
+        over_floor = details["cold_precompiled_over_floor"]
+        over_peer = details["cold_precompiled_over_peer"]
+        found.append(
+            {
+                "figure": "cold start over the floor / over the peer (medians)",
+                "value": f"{over_floor} / {over_peer}",
+                "bar": "<= 1.15 and < 1.00",
+                "holds": over_floor <= 1.15 and over_peer < 1.0,
+            }
+        )
+    if "warm_skill_over_floor_median" in details:
+        ratio = details["warm_skill_over_floor_median"]
+        found.append(
+            {
+                "figure": "warm turn over the floor (medians)",
+                "value": ratio,
+                "bar": "<= 1.5",
+                "holds": ratio <= 1.5,
+            }
+        )
+    if "memory_peak_rss_mb" in details:
+        peak = details["memory_peak_rss_mb"]
+        found.append(
+            {
+                "figure": f"peak RSS after {details['memory_turns']} warm turns (MB)",
+                "value": peak,
+                "bar": "< 128",
+                "holds": peak < 128,
+            }
+        )
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cold", type=int, default=5, help="fresh processes to start")
     parser.add_argument(
-        "--side-by-side", type=int, default=10, help="cold runs of each: skill, floor, peer"
+        "--side-by-side", type=int, default=12, help="cold runs of each: skill, floor, peer"
     )
-    parser.add_argument("--warm", type=int, default=300, help="warm turns to time")
+    parser.add_argument("--warm", type=int, default=1100, help="warm turns of each, timed")
+    parser.add_argument("--memory", type=int, default=1000, help="warm turns before peak RSS")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
     args = parser.parse_args()
 
@@ -137,34 +153,34 @@ def main() -> None:
 
         create_table()
         from bench.cold import cold_side_by_side, prepare
+        from bench.warm import memory_after, warm_side_by_side
 
         prepare(env, Path(tmp) / "launch.json")
-        side_by_side = cold_side_by_side(args.side_by_side, env)
-        cold = cold_runs(args.cold, env)
-        warm = warm_turns(args.warm)
+        details: dict[str, Any] = {}
+        print("cold starts, side by side ...", flush=True)
+        details.update(cold_side_by_side(args.side_by_side, env))
+        print("memory ...", flush=True)
+        details.update(memory_after(args.memory, env))
+        print("warm turns, side by side ...", flush=True)
+        details.update(warm_side_by_side(args.warm))
         standin.stop()
         server.stop()
+    details.update(detector_costs())
 
-    warm_ms = sorted(t * 1000 for t in warm)
-    report = {
-        "python": sys.version.split()[0],
-        "cold_import_ms_median": round(statistics.median(r["import_s"] for r in cold) * 1000, 1),
-        "cold_first_response_ms_median": round(
-            statistics.median(r["first_response_s"] for r in cold) * 1000, 1
-        ),
-        "heavy_modules_at_import": sorted({m for r in cold for m in r["heavy_modules_at_import"]}),
-        "peak_rss_mb_after_checkin": round(max(r["peak_rss_mb"] for r in cold), 1),
-        "warm_turn_ms_median": round(statistics.median(warm_ms), 2),
-        "warm_turn_ms_p95": round(warm_ms[int(len(warm_ms) * 0.95) - 1], 2),
-        "warm_turns": len(warm_ms),
-        **side_by_side,
-        **detector_costs(),
-    }
+    report = {"machine": machine(), "bars": bars(details), "details": details}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
-    for key, value in report.items():
-        print(f"{key:34} {value}")
+    print()
+    for key, value in report["machine"].items():
+        print(f"{key:10} {value}")
+    print()
+    for key, value in details.items():
+        print(f"{key:40} {value}")
+    print()
+    for bar in report["bars"]:
+        mark = "holds" if bar["holds"] else "MISSED"
+        print(f"{bar['figure']:58} {bar['value']!s:>14}  bar {bar['bar']:>18}  {mark}")
 
 
 if __name__ == "__main__":

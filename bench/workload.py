@@ -48,10 +48,13 @@ class Household:
         for name, slots in ANSWERS:
             self.sim.intent(name, **slots)
 
+    def next_day(self) -> None:
+        self.day += timedelta(days=1)
+
     def timed_checkins(self, turns: int) -> list[float]:
         timings: list[float] = []
         while len(timings) < turns:
-            self.day += timedelta(days=1)
+            self.next_day()
             for name, slots in [("StartCheckInIntent", {}), *ANSWERS]:
                 started = time.perf_counter()
                 self.sim.intent(name, **slots)
