@@ -228,6 +228,11 @@ class Service:
     def downloads(self) -> int:
         return int(self.stats[0])
 
+    def cpu_seconds(self) -> float:
+        """User and system time the service process has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def settle(self) -> tuple[int, int]:
         time.sleep(0.5)  # the service reports its cache sizes every 0.2 s
         return int(self.stats[1]), int(self.stats[2])
@@ -441,7 +446,9 @@ def measure(
     start_at = time.time() + 0.3  # every client process has its job by then
     expect = BENCH_NAMES[0].encode()
     jobs = [LoadJob(svc.port, batch, start_at, seconds, expect) for batch in signed]
+    service_cpu, own_cpu = svc.cpu_seconds(), time.process_time()
     results: list[LoadResult] = pool.map(_load_connection, jobs, chunksize=1)
+    service_cpu, own_cpu = svc.cpu_seconds() - service_cpu, time.process_time() - own_cpu
     latencies = [took for result in results for took in result.latencies]
     statuses: dict[int, int] = {}
     for result in results:
@@ -460,7 +467,15 @@ def measure(
         "errors": sum(count for status, count in statuses.items() if status != 200) + unexpected,
         "statuses": {str(status): count for status, count in sorted(statuses.items())},
         "unexpected_answers": unexpected,
+        # CPU per request, whatever the machine's other load: the service process, and this
+        # one (moto's DynamoDB, nearly all of it; 10 ms clock ticks: coarse on short runs).
+        "service_cpu_ms_per_request": _per(service_cpu * 1000, len(latencies)),
+        "dynamo_cpu_ms_per_request": _per(own_cpu * 1000, len(latencies)),
     }
+
+
+def _per(total: float, count: int) -> float:
+    return round(total / count, 3) if count else float("nan")
 
 
 def _probe(svc: Service, request: SignedRequest) -> int:
@@ -544,6 +559,10 @@ def throughput_report(
             "rps": _ratio(runs["on"][level]["rps"], runs["off"][level]["rps"]),
             "p50_ms": _ratio(runs["on"][level]["p50_ms"], runs["off"][level]["p50_ms"]),
             "p99_ms": _ratio(runs["on"][level]["p99_ms"], runs["off"][level]["p99_ms"]),
+            "service_cpu_ms_per_request": _ratio(
+                runs["on"][level]["service_cpu_ms_per_request"],
+                runs["off"][level]["service_cpu_ms_per_request"],
+            ),
         }
         for level in runs["on"]
     }
@@ -569,7 +588,7 @@ def print_throughput(result: dict[str, Any]) -> None:
     )
     header = (
         f"{'verification':>12} {'conns':>5} {'requests':>8} {'rps':>8} {'p50 ms':>8} "
-        f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6}"
+        f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'svc cpu ms/req':>14} {'db cpu ms/req':>13}"
     )
     print(header)
     for mode in ("on", "off"):
@@ -577,12 +596,14 @@ def print_throughput(result: dict[str, Any]) -> None:
             print(
                 f"{mode:>12} {level:>5} {row['requests']:>8} {row['rps']:>8.1f} "
                 f"{row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} "
-                f"{row['errors']:>6}"
+                f"{row['errors']:>6} {row['service_cpu_ms_per_request']:>14.2f} "
+                f"{row['dynamo_cpu_ms_per_request']:>13.2f}"
             )
     for level, ratio in result["on_off_ratio"].items():
         print(
             f"on/off at {level} connection(s): rps x{ratio['rps']:.3f}, "
-            f"p50 x{ratio['p50_ms']:.3f}, p99 x{ratio['p99_ms']:.3f}"
+            f"p50 x{ratio['p50_ms']:.3f}, p99 x{ratio['p99_ms']:.3f}, "
+            f"service CPU a request x{ratio['service_cpu_ms_per_request']:.3f}"
         )
     probes = ", ".join(
         f"{mode}: signed {p['good']}, bad signature {p['bad_signature']}"
