@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint serve serve-local bench bench-web clean help
+.PHONY: run test lint serve serve-local bench bench-web bench-web-rps clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -51,6 +51,9 @@ $(VENV)/.bench: $(STAMP) requirements-bench.txt
 
 bench-web: $(STAMP)  ## the web service under idle connections and certificate-URL floods (~1.5 min)
 	$(BIN)/python bench/webservice_load.py $(ARGS)
+
+bench-web-rps: $(STAMP)  ## web service requests/s and p50/p95/p99, verification on vs off (~1 min)
+	$(BIN)/python bench/webservice_load.py --throughput $(ARGS)
 
 bench-devices: $(STAMP)  ## devices of one household at once, and a year of history's item sizes (~2 min)
 	$(BIN)/python bench/devices.py $(ARGS)

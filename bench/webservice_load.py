@@ -12,24 +12,32 @@ real round trip would. Phases:
   c. RSS before and after 6,000 distinct URLs (default limits), and again with the download
      budget lifted and a bucket that serves a valid chain for every URL, so that every URL is
      downloaded, checked and cached: the caches' bounds are then all that holds memory.
+  d. throughput (`--throughput`, alone): the real skill on a moto DynamoDB, answering signed
+     LaunchRequests of a known household from client processes on 1 and 8 keep-alive
+     connections, with verification on and off side by side: requests a second, p50/p95/p99
+     and errors for each, and the on/off ratio. `throughput_report(seconds)` returns it.
 
 `make bench-web`, or `python bench/webservice_load.py [--baseline]`. --baseline also runs
 a and b against waitress's defaults and an unlimited verifier (the service before hardening).
+`make bench-web-rps`, or `python bench/webservice_load.py --throughput [--seconds 10]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
+import json
 import multiprocessing
+import os
 import socket
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,6 +52,19 @@ IDLE_CONNECTIONS = 150
 FLOOD_SECONDS = 10.0
 FLOOD_THREADS = 8
 MEMORY_URLS = 6000
+THROUGHPUT_SECONDS = 10.0
+THROUGHPUT_CONNECTIONS = (1, 8)
+# The household every throughput request is from: named, its time zone known, so a launch
+# reads DynamoDB once and asks no Alexa API (the endpoint below would refuse it anyway).
+BENCH_USER_ID = "amzn1.ask.account.BENCHTHROUGHPUT"
+BENCH_NAMES = ("Sam", "Alex")
+UNREACHABLE_API = "http://127.0.0.1:9"
+# Distinct signed requests each connection cycles through (the verifier checks signature and
+# freshness, not uniqueness); signed just before each measurement, so they stay fresh.
+SIGNED_PER_CONNECTION = 64
+# The verifier refuses timestamps 150 s off: a measurement must end well within that.
+MAX_THROUGHPUT_SECONDS = 120.0
+WARMUP_REQUESTS = 20
 
 
 # --- the service, in its own process ---
@@ -53,7 +74,14 @@ MEMORY_URLS = 6000
 class ServeOptions:
     files: str  # directory holding root.pem and chain.pem
     started: float  # wall time the clocks of both processes count from
-    mode: str  # "hardened", "baseline" or "open-bucket"
+    mode: str  # "hardened", "baseline", "open-bucket", "skill" or "skill-unverified"
+    # For the skill modes: the storage environment (TABLE_NAME, DYNAMODB_ENDPOINT, ...).
+    env: dict[str, str] = field(default_factory=dict)
+    # For the skill modes: create the table and store the bench household before serving.
+    seed: bool = False
+
+
+SKILL_MODES = ("skill", "skill-unverified")
 
 
 def _serve(options: ServeOptions, port_out: Any, stats: Any) -> None:
@@ -68,7 +96,7 @@ def _serve(options: ServeOptions, port_out: Any, stats: Any) -> None:
     from waitress import create_server
 
     from webservice.__main__ import build_server
-    from webservice.app import Settings, create_app
+    from webservice.app import Settings, SkillLike, create_app
     from webservice.verify import FetchError, RequestVerifier
 
     logging.basicConfig(level=logging.ERROR)  # one warning per refused request otherwise
@@ -90,6 +118,16 @@ def _serve(options: ServeOptions, port_out: Any, stats: Any) -> None:
         def invoke(self, request_envelope: Any, context: Any) -> ResponseEnvelope:
             return ResponseEnvelope(version="1.0", response=SkillResponse())
 
+    skill: SkillLike = StubSkill()
+    if options.mode in SKILL_MODES:
+        os.environ.update(options.env)
+        if options.seed:
+            _seed_household(NOW)
+        from closer_together.skill import get_skill
+
+        skill = get_skill()
+        logging.getLogger("botocore").setLevel(logging.ERROR)  # the skill sets it to INFO
+
     limits: dict[str, Any] = {}
     if options.mode == "baseline":
         limits = {"max_fetches_in_flight": 10**9, "fetches_per_minute": 10**9}
@@ -101,8 +139,10 @@ def _serve(options: ServeOptions, port_out: Any, stats: Any) -> None:
         clock=lambda: NOW + timedelta(seconds=time.time() - options.started),
         **limits,
     )
-    settings = Settings(port=0, skill_id=SKILL_ID)
-    app = create_app(skill=StubSkill(), verifier=verifier, settings=settings)
+    settings = Settings(
+        port=0, skill_id=SKILL_ID, verify_requests=options.mode != "skill-unverified"
+    )
+    app = create_app(skill=skill, verifier=verifier, settings=settings)
     if options.mode == "baseline":
         # What build_server did before: waitress's defaults but for the body cap.
         server = create_server(
@@ -122,20 +162,51 @@ def _serve(options: ServeOptions, port_out: Any, stats: Any) -> None:
     server.run()
 
 
+def _seed_household(now: Any) -> None:
+    """The table, and a named household with a time zone (for the skill modes)."""
+    from closer_together.household import Household, Partner, household_id_for
+    from closer_together.storage import HouseholdStore, create_table
+
+    create_table()
+    store = HouseholdStore()
+    household_id = household_id_for(BENCH_USER_ID)
+    if store.load(household_id).version is None:
+        household = Household(
+            household_id=household_id,
+            partners=[Partner(name) for name in BENCH_NAMES],
+            created_on=now.date().isoformat(),
+            time_zone="America/New_York",
+        )
+        store.save(household, now=now, today=now.date())
+
+
 @contextlib.contextmanager
 def service(mode: str, files: str, started: float) -> Iterator[Service]:
+    with services([ServeOptions(files, started, mode)]) as (svc,):
+        yield svc
+
+
+@contextlib.contextmanager
+def services(options: Sequence[ServeOptions]) -> Iterator[tuple[Service, ...]]:
+    """Services in processes of their own, started together; yields once all listen."""
     context = multiprocessing.get_context("spawn")
-    port_out = context.Queue()
-    stats = context.Array("q", 3)  # downloads, cached certificates, remembered failures
-    process = context.Process(
-        target=_serve, args=(ServeOptions(files, started, mode), port_out, stats), daemon=True
-    )
-    process.start()
+    started = []
     try:
-        yield Service(port_out.get(timeout=60), process.pid or 0, stats)
+        for option in options:
+            port_out = context.Queue()
+            stats = context.Array("q", 3)  # downloads, cached certificates, remembered failures
+            process = context.Process(target=_serve, args=(option, port_out, stats), daemon=True)
+            process.start()
+            started.append((process, port_out, stats))
+        yield tuple(
+            Service(port_out.get(timeout=60), process.pid or 0, stats)
+            for process, port_out, stats in started
+        )
     finally:
-        process.terminate()
-        process.join(10)
+        for process, _, _ in started:
+            process.terminate()
+        for process, _, _ in started:
+            process.join(10)
 
 
 @dataclass
@@ -156,6 +227,11 @@ class Service:
 
     def downloads(self) -> int:
         return int(self.stats[0])
+
+    def cpu_seconds(self) -> float:
+        """User and system time the service process has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def settle(self) -> tuple[int, int]:
         time.sleep(0.5)  # the service reports its cache sizes every 0.2 s
@@ -279,6 +355,263 @@ def memory(service: Service, signer: Signer, tag: str) -> dict[str, Any]:
     return {"rss_mb": rss, "cached": cached, "failed": failed, "downloads": service.downloads()}
 
 
+# --- d. throughput: the real skill, verification on and off ---
+
+SignedRequest = tuple[dict[str, str], bytes]
+
+
+def launch_requests(
+    signer: Signer, count: int, *, bad_signature: bool = False
+) -> list[SignedRequest]:
+    """`count` distinct LaunchRequests of the bench household (new sessions), signed now."""
+    from test_webservice_verify import CERT_URL, NOW, SKILL_ID
+
+    from alexa_local.envelopes import Device, Session, launch
+
+    device = Device(
+        user_id=BENCH_USER_ID,
+        device_id="amzn1.ask.device.BENCHTHROUGHPUT",
+        api_endpoint=UNREACHABLE_API,
+        api_token="bench-token",
+        skill_id=SKILL_ID,
+    )
+    now = NOW + timedelta(seconds=time.time() - signer.started)
+    signed = []
+    for _ in range(count):
+        body = json.dumps(launch(device, Session(), now)).encode()
+        headers = signer.pki.headers(body, url=CERT_URL)
+        if bad_signature:
+            headers["Signature-256"] = signer.pki.sign(body + b" ")
+        signed.append(({**headers, "Content-Type": "application/json"}, body))
+    return signed
+
+
+@dataclass(frozen=True)
+class LoadJob:
+    port: int
+    requests: list[SignedRequest]
+    start_at: float  # time.time() when every connection begins
+    seconds: float
+    expect: bytes  # in every right answer (a name of the household)
+
+
+@dataclass
+class LoadResult:
+    latencies: list[float]
+    statuses: dict[int, int]
+    unexpected: int  # 200s whose body is not the skill's answer to the household
+    finished_at: float
+
+
+def _load_connection(job: LoadJob) -> LoadResult:
+    """One keep-alive connection sending requests back to back (runs in a client process)."""
+
+    def connect() -> http.client.HTTPConnection:
+        connection = http.client.HTTPConnection("127.0.0.1", job.port, timeout=10)
+        connection.connect()
+        return connection
+
+    connection = connect()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    unexpected = 0
+    time.sleep(max(0.0, job.start_at - time.time()))
+    end = job.start_at + job.seconds
+    n = 0
+    while time.time() < end:
+        headers, body = job.requests[n % len(job.requests)]
+        n += 1
+        started = time.perf_counter()
+        try:
+            connection.request("POST", "/", body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            status, answer = 0, b""  # no answer: counted, and a new connection
+            connection.close()
+            connection = connect()
+        latencies.append(time.perf_counter() - started)
+        statuses[status] = statuses.get(status, 0) + 1
+        unexpected += status == 200 and job.expect not in answer
+    connection.close()
+    return LoadResult(latencies, statuses, unexpected, time.time())
+
+
+def measure(
+    pool: Any, svc: Service, signer: Signer, connections: int, seconds: float
+) -> dict[str, Any]:
+    """Requests a second and latency of `connections` client connections for `seconds`."""
+    signed = [launch_requests(signer, SIGNED_PER_CONNECTION) for _ in range(connections)]
+    start_at = time.time() + 0.3  # every client process has its job by then
+    expect = BENCH_NAMES[0].encode()
+    jobs = [LoadJob(svc.port, batch, start_at, seconds, expect) for batch in signed]
+    service_cpu, own_cpu = svc.cpu_seconds(), time.process_time()
+    results: list[LoadResult] = pool.map(_load_connection, jobs, chunksize=1)
+    service_cpu, own_cpu = svc.cpu_seconds() - service_cpu, time.process_time() - own_cpu
+    latencies = [took for result in results for took in result.latencies]
+    statuses: dict[int, int] = {}
+    for result in results:
+        for status, count in result.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+    unexpected = sum(result.unexpected for result in results)
+    elapsed = max(result.finished_at for result in results) - start_at
+    return {
+        "connections": connections,
+        "seconds": round(elapsed, 2),
+        "requests": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1) if elapsed > 0 else 0.0,
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+        "errors": sum(count for status, count in statuses.items() if status != 200) + unexpected,
+        "statuses": {str(status): count for status, count in sorted(statuses.items())},
+        "unexpected_answers": unexpected,
+        # CPU per request, whatever the machine's other load: the service process, and this
+        # one (moto's DynamoDB, nearly all of it; 10 ms clock ticks: coarse on short runs).
+        "service_cpu_ms_per_request": _per(service_cpu * 1000, len(latencies)),
+        "dynamo_cpu_ms_per_request": _per(own_cpu * 1000, len(latencies)),
+    }
+
+
+def _per(total: float, count: int) -> float:
+    return round(total / count, 3) if count else float("nan")
+
+
+def _probe(svc: Service, request: SignedRequest) -> int:
+    with requests.Session() as http:
+        return timed_post(http, svc, request)[1]
+
+
+def _bench_env(endpoint: str) -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_REGION": "us-east-1",
+        "TABLE_NAME": "CloserTogetherThroughput",
+        "DYNAMODB_ENDPOINT": endpoint,
+        "SKILL_ID": _skill_id(),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _skill_id() -> str:
+    from test_webservice_verify import SKILL_ID
+
+    return SKILL_ID
+
+
+def throughput_report(
+    seconds: float = THROUGHPUT_SECONDS, connections: Sequence[int] = THROUGHPUT_CONNECTIONS
+) -> dict[str, Any]:
+    """Phase d: the skill's requests a second and latency, verification on versus off.
+
+    Three kinds of process: this one (moto's DynamoDB, shared by both services), one per
+    service (verified, unverified), and `max(connections)` client processes. Each level runs
+    on then off, so that drift of the machine falls on both alike.
+    """
+    if not 0 < seconds <= MAX_THROUGHPUT_SECONDS:
+        raise ValueError(
+            f"seconds must be in (0, {MAX_THROUGHPUT_SECONDS:.0f}]: requests are "
+            "signed before each measurement and go stale after 150 s"
+        )
+    import logging
+
+    from alexa_local.dynamo import AtomicMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    started = time.time()
+    signer = Signer(started)
+    moto = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    context = multiprocessing.get_context("spawn")
+    try:
+        host, port = moto.get_host_and_port()
+        env = _bench_env(f"http://{host}:{port}")
+        with tempfile.TemporaryDirectory() as files:
+            write_pki(Path(files))
+            options = {
+                "on": ServeOptions(files, started, "skill", env=env, seed=True),
+                "off": ServeOptions(files, started, "skill-unverified", env=env),
+            }
+            with (
+                context.Pool(max(connections)) as pool,
+                services(list(options.values())) as running,
+            ):
+                by_mode = dict(zip(options, running, strict=True))
+                for svc in by_mode.values():  # the chain download, lazy imports, first reads
+                    for request in launch_requests(signer, WARMUP_REQUESTS):
+                        _probe(svc, request)
+                runs: dict[str, dict[str, Any]] = {mode: {} for mode in by_mode}
+                for level in connections:
+                    for mode, svc in by_mode.items():
+                        runs[mode][str(level)] = measure(pool, svc, signer, level, seconds)
+                (good,) = launch_requests(signer, 1)
+                (bad,) = launch_requests(signer, 1, bad_signature=True)
+                probes = {
+                    mode: {"good": _probe(svc, good), "bad_signature": _probe(svc, bad)}
+                    for mode, svc in by_mode.items()
+                }
+    finally:
+        moto.stop()
+    ratio = {
+        level: {
+            "rps": _ratio(runs["on"][level]["rps"], runs["off"][level]["rps"]),
+            "p50_ms": _ratio(runs["on"][level]["p50_ms"], runs["off"][level]["p50_ms"]),
+            "p99_ms": _ratio(runs["on"][level]["p99_ms"], runs["off"][level]["p99_ms"]),
+            "service_cpu_ms_per_request": _ratio(
+                runs["on"][level]["service_cpu_ms_per_request"],
+                runs["off"][level]["service_cpu_ms_per_request"],
+            ),
+        }
+        for level in runs["on"]
+    }
+    return {
+        "turn": "LaunchRequest, new session, of a named household (one DynamoDB query)",
+        "seconds_per_run": seconds,
+        "cpus": os.cpu_count(),
+        "verification_on": runs["on"],
+        "verification_off": runs["off"],
+        "on_off_ratio": ratio,
+        "probes": probes,
+    }
+
+
+def _ratio(on: float, off: float) -> float:
+    return round(on / off, 3) if off else float("nan")
+
+
+def print_throughput(result: dict[str, Any]) -> None:
+    print(
+        f"\n== d. throughput: {result['turn']}; {result['seconds_per_run']:g} s a run, "
+        f"{result['cpus']} CPUs"
+    )
+    header = (
+        f"{'verification':>12} {'conns':>5} {'requests':>8} {'rps':>8} {'p50 ms':>8} "
+        f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'svc cpu ms/req':>14} {'db cpu ms/req':>13}"
+    )
+    print(header)
+    for mode in ("on", "off"):
+        for level, row in result[f"verification_{mode}"].items():
+            print(
+                f"{mode:>12} {level:>5} {row['requests']:>8} {row['rps']:>8.1f} "
+                f"{row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} "
+                f"{row['errors']:>6} {row['service_cpu_ms_per_request']:>14.2f} "
+                f"{row['dynamo_cpu_ms_per_request']:>13.2f}"
+            )
+    for level, ratio in result["on_off_ratio"].items():
+        print(
+            f"on/off at {level} connection(s): rps x{ratio['rps']:.3f}, "
+            f"p50 x{ratio['p50_ms']:.3f}, p99 x{ratio['p99_ms']:.3f}, "
+            f"service CPU a request x{ratio['service_cpu_ms_per_request']:.3f}"
+        )
+    probes = ", ".join(
+        f"{mode}: signed {p['good']}, bad signature {p['bad_signature']}"
+        for mode, p in result["probes"].items()
+    )
+    print(f"probes after the runs ({probes})")
+
+
 def write_pki(directory: Path) -> None:
     from cryptography.hazmat.primitives import serialization
     from test_webservice_verify import pki
@@ -332,7 +665,31 @@ def report(name: str, results: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", action="store_true", help="also run the unhardened setup")
+    parser.add_argument(
+        "--throughput",
+        action="store_true",
+        help="run phase d alone: requests a second, verification on versus off",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=THROUGHPUT_SECONDS,
+        help=f"length of each throughput run (default {THROUGHPUT_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--connections",
+        default=",".join(map(str, THROUGHPUT_CONNECTIONS)),
+        help="throughput concurrency levels, comma-separated (default 1,8)",
+    )
+    parser.add_argument("--json", help="also write the throughput report to this file")
     args = parser.parse_args()
+    if args.throughput:
+        levels = [int(level) for level in args.connections.split(",") if level]
+        result = throughput_report(args.seconds, levels)
+        print_throughput(result)
+        if args.json:
+            Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        return
     started = time.time()
     signer = Signer(started)
     with tempfile.TemporaryDirectory() as files:
