@@ -55,7 +55,7 @@ bench-web: $(STAMP)  ## the web service under idle connections and certificate-U
 bench-devices: $(STAMP)  ## devices of one household at once, and a year of history's item sizes (~2 min)
 	$(BIN)/python bench/devices.py $(ARGS)
 
-bench-capacity: $(STAMP)  ## DynamoDB reads, writes, RCU and WCU of each conversation, new and a year old (~20 s)
+bench-capacity: $(STAMP)  ## DynamoDB reads, writes, RCU and WCU of each conversation, new and a year old (~30 s)
 	$(BIN)/python bench/capacity.py $(ARGS)
 
 clean:  ## remove the virtual environment and caches (keeps .local data)
