@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint serve serve-local bench bench-web bench-web-rps clean help
+.PHONY: run test lint serve serve-local bench bench-web bench-web-rps bench-devices bench-capacity clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -57,6 +57,9 @@ bench-web-rps: $(STAMP)  ## web service requests/s and p50/p95/p99, verification
 
 bench-devices: $(STAMP)  ## devices of one household at once, and a year of history's item sizes (~2 min)
 	$(BIN)/python bench/devices.py $(ARGS)
+
+bench-capacity: $(STAMP)  ## DynamoDB reads, writes, RCU and WCU of each conversation, new and a year old (~30 s)
+	$(BIN)/python bench/capacity.py $(ARGS)
 
 clean:  ## remove the virtual environment and caches (keeps .local data)
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
