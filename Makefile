@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint serve serve-local bench bench-web clean help
+.PHONY: run test lint serve serve-local bench bench-web bench-package clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -54,6 +54,9 @@ bench-web: $(STAMP)  ## the web service under idle connections and certificate-U
 
 bench-devices: $(STAMP)  ## devices of one household at once, and a year of history's item sizes (~2 min)
 	$(BIN)/python bench/devices.py $(ARGS)
+
+bench-package: $(STAMP)  ## the package sam build makes (Python 3.12, PyPI): sizes vs Lambda limits, no boto3 (~30 s)
+	$(BIN)/python bench/package.py $(ARGS)
 
 clean:  ## remove the virtual environment and caches (keeps .local data)
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
