@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint serve serve-local bench bench-web bench-web-rps bench-devices bench-capacity clean help
+.PHONY: run test lint serve serve-local bench bench-web bench-web-rps bench-devices bench-capacity bench-package clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -60,6 +60,9 @@ bench-devices: $(STAMP)  ## devices of one household at once, and a year of hist
 
 bench-capacity: $(STAMP)  ## DynamoDB reads, writes, RCU and WCU of each conversation, new and a year old (~30 s)
 	$(BIN)/python bench/capacity.py $(ARGS)
+
+bench-package: $(STAMP)  ## the package sam build makes (Python 3.12, PyPI): sizes vs Lambda limits, no boto3 (~30 s)
+	$(BIN)/python bench/package.py $(ARGS)
 
 clean:  ## remove the virtual environment and caches (keeps .local data)
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
