@@ -164,14 +164,19 @@ class RitualTurnHandler(AbstractRequestHandler):
                     elicit=asked.elicit,
                 ),
             )
+        if said.kind not in (Kind.ANSWER, Kind.MISSED) and intent in (
+            "AMAZON.StopIntent",
+            "AMAZON.CancelIntent",
+            "AMAZON.PauseIntent",
+        ):
+            # The ritual stands as stored after the last answer: nothing to write.
+            return respond(handler_input, guided.pause_ritual())
         turn.touch()
         if said.kind is Kind.ANSWER:
             reply = guided.answer(household, plan, turn.now, said.text or "", turn.speaker)
             return respond(handler_input, reply)
         if said.kind is Kind.MISSED:
             return respond(handler_input, guided.missed(household, plan, turn.now))
-        if intent in ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent"):
-            return respond(handler_input, guided.pause_ritual())
         if intent == "AMAZON.StartOverIntent":
             return respond(handler_input, guided.start_over(household, plan, turn.now))
         if talking:
