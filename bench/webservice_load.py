@@ -52,6 +52,7 @@ IDLE_CONNECTIONS = 150
 FLOOD_SECONDS = 10.0
 FLOOD_THREADS = 8
 MEMORY_URLS = 6000
+THROUGHPUT_TABLE = "CloserTogetherThroughput"
 THROUGHPUT_SECONDS = 10.0
 THROUGHPUT_CONNECTIONS = (1, 8)
 # The household every throughput request is from: named, its time zone known, so a launch
@@ -488,7 +489,7 @@ def _bench_env(endpoint: str) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
         "AWS_REGION": "us-east-1",
-        "TABLE_NAME": "CloserTogetherThroughput",
+        "TABLE_NAME": THROUGHPUT_TABLE,
         "DYNAMODB_ENDPOINT": endpoint,
         "SKILL_ID": _skill_id(),
         "LOG_LEVEL": "WARNING",
@@ -553,6 +554,7 @@ def throughput_report(
                     for mode, svc in by_mode.items()
                 }
     finally:
+        _drop_table(moto)
         moto.stop()
     ratio = {
         level: {
@@ -575,6 +577,22 @@ def throughput_report(
         "on_off_ratio": ratio,
         "probes": probes,
     }
+
+
+def _drop_table(moto: Any) -> None:
+    """moto keeps its tables for the whole process: leave none behind for what runs next."""
+    import botocore.session
+
+    host, port = moto.get_host_and_port()
+    client = botocore.session.get_session().create_client(
+        "dynamodb",
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
+    with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+        client.delete_table(TableName=THROUGHPUT_TABLE)
 
 
 def _ratio(on: float, off: float) -> float:
