@@ -133,8 +133,9 @@ def test_failed_write_on_the_last_turn_keeps_the_session_open(sim: Any, monkeypa
     def failing_save(self: Any, *args: Any, **kwargs: Any) -> Any:
         raise PutError("table unavailable")
 
-    sim.intent("StartCheckInIntent")
     monkeypatch.setattr(HouseholdModel, "save", failing_save)
+    sim.intent("StartCheckInIntent")  # its write fails: kept in the session, pending
+    # A stop changes nothing itself, but the pending write is tried again and fails again.
     turn = sim.say("stop")
     assert not turn.ends_session
     assert "couldn't save" in turn.text

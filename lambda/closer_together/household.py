@@ -13,7 +13,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 # A day's entry (what was done, and the text the couple will hear again) is kept this long;
 # after it, only the ledger remembers each ritual's last day and its current streak.
@@ -56,8 +56,7 @@ class Partner:
         return {"name": self.name, "person_id": self.person_id}
 
 
-@dataclass
-class Moment:
+class Moment(NamedTuple):
     kind: str
     partner: int
     text: str

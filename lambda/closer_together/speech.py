@@ -11,7 +11,6 @@ import json
 import re
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -83,20 +82,37 @@ def trusted(ssml: str) -> Line:
     return Line(TRUSTED, {"ssml": ssml})
 
 
-@dataclass
 class Reply:
-    """What a ritual wants said; the skill layer turns it into an Alexa response."""
+    """What a ritual wants said; the skill layer turns it into an Alexa response.
 
-    speak: list[Line]
-    reprompt: list[Line] | None = None
-    end_session: bool = False
-    # Slot to elicit next ("Intent.slot", or a slot of AnswerIntent), so an answer
-    # without carrier words still arrives.
-    elicit: str | None = None
-    # Ask the user for an Alexa permission by voice: "reminders" or "timers".
-    ask_permission: str | None = None
-    # A card in the Alexa app: (title key, body key) rendered like speech.
-    card: tuple[Line, Line] | None = None
+    A plain class, not a dataclass: every class built at import is paid for at cold start.
+    """
+
+    __slots__ = ("ask_permission", "card", "elicit", "end_session", "reprompt", "speak")
+
+    def __init__(
+        self,
+        speak: list[Line],
+        reprompt: list[Line] | None = None,
+        end_session: bool = False,
+        elicit: str | None = None,
+        ask_permission: str | None = None,
+        card: tuple[Line, Line] | None = None,
+    ) -> None:
+        self.speak = speak
+        self.reprompt = reprompt
+        self.end_session = end_session
+        # Slot to elicit next ("Intent.slot", or a slot of AnswerIntent), so an answer
+        # without carrier words still arrives.
+        self.elicit = elicit
+        # Ask the user for an Alexa permission by voice: "reminders" or "timers".
+        self.ask_permission = ask_permission
+        # A card in the Alexa app: (title key, body key) rendered like speech.
+        self.card = card
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"Reply({fields})"
 
     def then(self, *lines: Line) -> Reply:
         self.speak.extend(lines)

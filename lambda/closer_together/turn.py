@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -13,26 +12,44 @@ from closer_together.speech import Voice
 from closer_together.storage import Deadline
 
 
-@dataclass
 class Turn:
-    household: Household
-    voice: Voice
-    now: datetime
-    locale: str
-    session: dict[str, Any]
-    person_id: str | None = None
-    device_id: str | None = None
-    changed: bool = False
-    # An erasure the couple asked for: the pipeline carries it out instead of a write.
-    erase: Erasure | None = None
-    # The turn's budget for DynamoDB (set by the pipeline when the request arrives).
-    deadline: Deadline | None = None
-    # Days whose saved moments this session left in DynamoDB (see Household.slimmed).
-    slim_days: list[str] = field(default_factory=list)
-    reload: Callable[[], Household] | None = None
-    # What the session waited for when this request came, and what the request means there.
-    waiting: Waiting | None = None
-    heard: Heard = field(default_factory=lambda: Heard(None, Kind.EVENT))
+    """One request's state, shared by the pipeline and the handlers.
+
+    A plain class, not a dataclass: every class built at import is paid for at cold start.
+    """
+
+    def __init__(
+        self,
+        household: Household,
+        voice: Voice,
+        now: datetime,
+        locale: str,
+        session: dict[str, Any],
+        person_id: str | None = None,
+        device_id: str | None = None,
+        changed: bool = False,
+        deadline: Deadline | None = None,
+        slim_days: list[str] | None = None,
+        reload: Callable[[], Household] | None = None,
+    ) -> None:
+        self.household = household
+        self.voice = voice
+        self.now = now
+        self.locale = locale
+        self.session = session
+        self.person_id = person_id
+        self.device_id = device_id
+        self.changed = changed
+        # An erasure the couple asked for: the pipeline carries it out instead of a write.
+        self.erase: Erasure | None = None
+        # The turn's budget for DynamoDB (set by the pipeline when the request arrives).
+        self.deadline = deadline
+        # Days whose saved moments this session left in DynamoDB (see Household.slimmed).
+        self.slim_days: list[str] = slim_days if slim_days is not None else []
+        self.reload = reload
+        # What the session waited for when this request came, and what the request means there.
+        self.waiting: Waiting | None = None
+        self.heard = Heard(None, Kind.EVENT)
 
     @property
     def today(self) -> date:

@@ -11,7 +11,7 @@ saved; an area for more closeness never is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, CONNECTING, Household, Moment
@@ -79,7 +79,7 @@ def _as_of(moment: Moment, day: date, today: date) -> Moment:
     """The moment as it is told today: an earlier day's "tonight" was "that night"."""
     if day == today:
         return moment
-    return replace(moment, text=perspective.told_later(moment.text))
+    return moment._replace(text=perspective.told_later(moment.text))
 
 
 def _names(household: Household) -> dict[str, Name]:
