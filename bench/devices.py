@@ -75,7 +75,7 @@ def devices_at_once(handler: Any, count: int, rounds: int, api: Any) -> dict[str
     given = 0
     for r in range(rounds):
         clock["now"] = day + timedelta(days=r)
-        steps = [("AppreciationIntent", {})]
+        steps: list[tuple[str, dict[str, str]]] = [("AppreciationIntent", {})]
         steps += [
             ("AnswerIntent", {"answer": f"how you fixed the sink {who} {{n}} {r}"})
             for who in ("Sam", "Alex")
@@ -186,7 +186,7 @@ def main() -> None:
         made.register("before-call.dynamodb", calls)
         return made
 
-    pynamodb.connection.base.get_session = session  # type: ignore[assignment]
+    pynamodb.connection.base.get_session = session
     with tempfile.TemporaryDirectory() as tmp:
         server = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
