@@ -24,7 +24,6 @@ import argparse
 import base64
 import json
 import math
-import os
 import sys
 import threading
 import time
@@ -39,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "lambda"), str(ROOT)]
 MODEL = ROOT / "interaction_models" / "en-US.json"
 
-from bench.workload import ANSWERS  # noqa: E402  (after the path above)
+from bench.stack import local_stack  # noqa: E402  (after the path above)
+from bench.workload import ANSWERS  # noqa: E402
 
 READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
@@ -670,49 +670,6 @@ def measure(
     return report
 
 
-@contextmanager
-def local_stack() -> Iterator[tuple[Handler, Any]]:
-    """moto's server, the Alexa API stand-in and a freshly built skill, as bench/run.py."""
-    import logging
-    import tempfile
-
-    from alexa_local.api_standin import AlexaApiStandIn
-    from alexa_local.dynamo import AtomicMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_REGION="us-east-1",
-        TABLE_NAME="CloserTogetherCapacity",
-        LOG_LEVEL="ERROR",
-        STORE_BUDGET_SECONDS="60",
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        server = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        os.environ["DYNAMODB_ENDPOINT"] = f"http://{host}:{port}"
-        api = AlexaApiStandIn(data_dir=Path(tmp), time_zone=ZONE).start()
-        os.environ["REQUESTS_CA_BUNDLE"] = str(api.ca_path)
-        try:
-            from closer_together import storage
-            from closer_together.skill import answer, build_skill
-
-            storage.create_table()
-            # moto is slower than DynamoDB: the bench counts capacity, it does not race.
-            storage.set_timeouts(connect=10, read=30)
-            skill = build_skill()
-
-            def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-                return answer(skill, event, context)
-
-            yield handler, api
-        finally:
-            api.stop()
-            server.stop()
-
-
 def capacity_report(
     handler: Handler | None = None,
     api: Any = None,
@@ -723,7 +680,7 @@ def capacity_report(
     """The capacity of each conversation; on a local stack of its own unless given one."""
     if handler is not None and api is not None:
         return measure(handler, api, conversations, histories, keep_expired)
-    with local_stack() as (own_handler, own_api):
+    with local_stack("CloserTogetherCapacity", ZONE) as (own_handler, own_api):
         return measure(own_handler, own_api, conversations, histories, keep_expired)
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import os
 import statistics
 import sys
 import threading
@@ -24,6 +22,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "lambda"), str(ROOT)]
 MODEL = ROOT / "interaction_models" / "en-US.json"
+
+from bench.stack import local_stack  # noqa: E402  (after the path above)
 
 
 class Calls:
@@ -160,23 +160,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "devices.json"))
     args = parser.parse_args()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    logging.getLogger("closer_together").setLevel(logging.ERROR)
-
-    import tempfile
-
-    from alexa_local.api_standin import AlexaApiStandIn
-    from alexa_local.dynamo import AtomicMotoServer
-
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_REGION="us-east-1",
-        TABLE_NAME="CloserTogetherDevices",
-        LOG_LEVEL="ERROR",
-        # moto on a loaded machine is slower than DynamoDB: the bench counts, it does not race.
-        STORE_BUDGET_SECONDS="60",
-    )
     calls = Calls()
     import botocore.session
     import pynamodb.connection.base
@@ -187,22 +170,7 @@ def main() -> None:
         return made
 
     pynamodb.connection.base.get_session = session
-    with tempfile.TemporaryDirectory() as tmp:
-        server = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        os.environ["DYNAMODB_ENDPOINT"] = f"http://{host}:{port}"
-        api = AlexaApiStandIn(data_dir=Path(tmp)).start()
-        os.environ["REQUESTS_CA_BUNDLE"] = str(api.ca_path)
-        from closer_together import storage
-        from closer_together.skill import answer, build_skill
-
-        storage.create_table()
-        skill = build_skill()
-
-        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            return answer(skill, event, context)
-
+    with local_stack("CloserTogetherDevices") as (handler, api):
         report: dict[str, Any] = {"devices_at_once": []}
         for count in (2, 4, 8):
             with calls.lock:
@@ -213,8 +181,6 @@ def main() -> None:
             row["writes_including_merged_retries"] = writes
             report["devices_at_once"].append(row)
         report["a_year_of_history"] = a_year_of_history(calls)
-        api.stop()
-        server.stop()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
