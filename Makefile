@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint serve serve-local bench bench-web bench-web-rps bench-devices bench-capacity bench-package clean help
+.PHONY: run test lint serve serve-local bench bench-web bench-web-rps bench-devices bench-capacity bench-package \
+	package package-submission deploy clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -63,6 +64,21 @@ bench-capacity: $(STAMP)  ## DynamoDB reads, writes, RCU and WCU of each convers
 
 bench-package: $(STAMP)  ## the package sam build makes (Python 3.12, PyPI): sizes vs Lambda limits, no boto3 (~30 s)
 	$(BIN)/python bench/package.py $(ARGS)
+
+# The ASK CLI project (skill package, icons, ask-resources.json), generated into PACKAGE_DIR.
+# PRIVACY_URL and TERMS_URL are deploy-time values (the hosted docs/PRIVACY.md and TERMS.md);
+# SUBMISSION=1 (or package-submission) refuses to build while they are unset or placeholders.
+PACKAGE_DIR ?= build/ask
+export PRIVACY_URL TERMS_URL
+
+package:  ## assemble the ASK CLI project in build/ask (PRIVACY_URL=, TERMS_URL=, SUBMISSION=1)
+	$(PYTHON) scripts/package_skill.py --out $(PACKAGE_DIR) $(if $(filter-out 0 no false,$(SUBMISSION)),--submission)
+
+package-submission:  ## the same, refusing placeholder privacy/terms URLs (for certification)
+	$(PYTHON) scripts/package_skill.py --out $(PACKAGE_DIR) --submission
+
+deploy: $(STAMP)  ## sam build + deploy, the function ARN into the package, ask deploy (needs sam, ask, AWS)
+	$(BIN)/python scripts/deploy.py --out $(PACKAGE_DIR) $(ARGS)
 
 clean:  ## remove the virtual environment and caches (keeps .local data)
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
