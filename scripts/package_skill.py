@@ -210,7 +210,7 @@ def assemble(
     return written
 
 
-def _truthy(value: str | None) -> bool:
+def truthy(value: str | None) -> bool:
     return (value or "").strip().lower() not in ("", "0", "no", "false", "off")
 
 
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--submission",
         action="store_true",
-        default=_truthy(os.environ.get("SUBMISSION")),
+        default=truthy(os.environ.get("SUBMISSION")),
         help="refuse placeholder PRIVACY_URL/TERMS_URL (also SUBMISSION=1)",
     )
     parser.add_argument("--endpoint", help="the function's ARN (or https URL) for the manifest")
