@@ -513,8 +513,8 @@ def _updated(household: Household, now: datetime, entry: sched.Entry, event: Eve
 
 def permission_changed(household: Household, now: datetime, granted: bool) -> bool:
     if granted:
-        # Turned on in the Alexa app: the week of schedule.quiet is over.
+        # Switched on in the Alexa app: the week of schedule.quiet is over.
         return sched.end_quiet(household.memory)
-    # Turned off: keep the schedule, note that Alexa no longer holds the reminders.
+    # Switched off: keep the schedule, note that Alexa no longer holds the reminders.
     standing = sched.RitualSchedule(household.schedule).with_status(sched.ON)
     return _mark(household, standing, sched.GONE, now)
