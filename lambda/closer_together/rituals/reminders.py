@@ -4,11 +4,11 @@ Plain values in (`Talk`, what was heard, a `Keeper`), a `Step` out: what to say,
 question left open, whether the household changed. Alexa's side is the `Keeper`
 (`scheduling.ReminderKeeper`): a reminder is created only after an explicit yes, and the
 schedule never claims a reminder Alexa does not hold. Events from Alexa (a reminder
-deleted in the app, the permission turned off) change the stored household: `deleted`,
-`status_changed`, `updated`, `permission_changed`.
+deleted or changed in the app, the permission switched off) change the stored household:
+`seen`, `permission_changed`.
 
 What was heard is a mapping of ritual (an id), day, week, part and time as Alexa gave
-them; `schedule.VALIDATORS` read each.
+them (and a permission request's answer); `schedule.VALIDATORS` read each slot.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Talk(NamedTuple):
     session: dict[str, Any]  # the flow's notes between turns (DRAFT, WHICH_FOR, PENDING)
     today: date
     intent: str | None = None
-    heard: Mapping[str, Any] = MappingProxyType({})  # ritual, day, week, part, time
+    heard: Mapping[str, Any] = MappingProxyType({})  # ritual, day, week, part, time, permission
     waiting: Waiting | None = None  # the question this request came to
 
     @property

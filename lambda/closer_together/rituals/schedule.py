@@ -2,8 +2,9 @@
 
 `RitualSchedule` reads and changes `household.schedule` (ritual id -> entry dict) in
 place. It knows each ritual's recurrence rule (RFC 5545, as Alexa's `recurrenceRules`
-want it) and when the ritual next comes round; the handlers turn that into Alexa
-reminders through `gateways.reminders.ReminderGateway`. Nothing here knows about Alexa.
+want it) and when the ritual next comes round; `scheduling.ReminderKeeper` turns that into
+Alexa reminders. It also holds the reminder being set, asked for slot by slot (`collect`).
+Nothing here knows about Alexa.
 
 An entry as stored:
 
