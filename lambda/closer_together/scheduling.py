@@ -19,6 +19,8 @@ from closer_together.rituals.schedule import (
     ON,
     Entry,
     RitualSchedule,
+    adopt,
+    differs,
     entry_from_alert,
     reminder_memory,
 )
@@ -171,21 +173,3 @@ class ReminderKeeper:
                 self.schedule.put(wanted, self.turn.now)
             memory["unsure"].pop(ritual, None)
             self.turn.touch()
-
-
-def differs(entry: Entry, seen: Entry) -> bool:
-    """Whether what Alexa holds (`seen`) says something else than the schedule."""
-    if seen.once:
-        # A one-off says only when it goes off; the ritual's day stays as the couple chose.
-        return entry.once and (entry.time, entry.next) != (seen.time, seen.next)
-    return (entry.time, entry.day, entry.week) != (seen.time, seen.day, seen.week)
-
-
-def adopt(entry: Entry, seen: Entry) -> None:
-    """Make the schedule say what Alexa holds (changed in the Alexa app)."""
-    if seen.once:
-        entry.time, entry.next = seen.time, seen.next
-        return
-    entry.time, entry.day, entry.week = seen.time, seen.day, seen.week
-    entry.once, entry.next = False, None
-    entry.rule = entry.recurrence_rule()

@@ -2,8 +2,9 @@
 
 `RitualSchedule` reads and changes `household.schedule` (ritual id -> entry dict) in
 place. It knows each ritual's recurrence rule (RFC 5545, as Alexa's `recurrenceRules`
-want it) and when the ritual next comes round; the handlers turn that into Alexa
-reminders through `gateways.reminders.ReminderGateway`. Nothing here knows about Alexa.
+want it) and when the ritual next comes round; `scheduling.ReminderKeeper` turns that into
+Alexa reminders. It also holds the reminder being set, asked for slot by slot (`collect`).
+Nothing here knows about Alexa.
 
 An entry as stored:
 
@@ -22,6 +23,7 @@ monthly fallback: a one-off reminder for `next`, renewed at the next session aft
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -122,55 +124,128 @@ def day_code(value: str | None) -> str | None:
     return WEEKDAYS[_DAY_NAMES.index(word)] if word in _DAY_NAMES else None
 
 
-def collect(draft: dict[str, Any], heard: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """Fold what was just heard into the reminder being set; return it and what is missing.
+# -- the reminder being set, one value at a time ------------------------------------------
+#
+# As a form asks for its required slots: each value heard goes through its slot's own
+# validator, which answers with the draft's values to set (None: no longer known), and
+# the first required slot still empty is asked for. The draft rides in session
+# attributes between questions; besides the slots it keeps `part` (a part of the day),
+# `pending` (a clock time still to be placed in the morning or evening) and `asked`
+# (the question it is waiting on).
 
-    `heard` holds ritual, day, week, part (already codes) and time (AMAZON.TIME value).
-    Missing is one of "ritual", "day", "time", "ampm" (8 in the morning or evening?),
-    "hour" (a part of the day without a time), or None when the reminder is complete.
-    """
-    d = {k: v for k, v in draft.items() if v is not None}
-    for key in ("ritual", "day", "week", "part"):
-        if heard.get(key) is not None:
-            d[key] = heard[key]
-    raw = heard.get("time")
-    if raw:
-        reading = read_time(raw, d.get("part"))
-        if reading is None:
-            d.pop("time", None)
-        elif reading.hour is None:
-            d["part"] = reading.part
-            d.pop("time", None)
-        elif reading.ambiguous and d.get("asked") != "ampm":
-            d["pending"] = reading.clock
-            d.pop("time", None)
-        else:
-            # A second bare "eight" after "morning or evening?" is taken as Alexa heard it.
-            d["time"] = reading.clock
-            d.pop("pending", None)
-    if d.get("pending") and d.get("part"):
-        resolved = read_time(d.pop("pending"), d["part"])
+Draft = dict[str, Any]
+Validator = Callable[[Any, Mapping[str, Any]], Draft]
+
+
+def validate_ritual(value: Any, draft: Mapping[str, Any]) -> Draft:
+    return {"ritual": value} if value in RITUALS else {}
+
+
+def validate_day(value: Any, draft: Mapping[str, Any]) -> Draft:
+    """A day as a code ("SU"), or as said ("Sunday", "sundays")."""
+    if not isinstance(value, str):
+        return {}
+    code = value.strip().upper() if value.strip().upper() in WEEKDAYS else day_code(value)
+    return {"day": code} if code else {}
+
+
+def validate_week(value: Any, draft: Mapping[str, Any]) -> Draft:
+    """Which week of the month: 1 to 4, or -1 for the last (as an id "1" or a number)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return {}
+    text = str(value).strip()
+    return {"week": int(text)} if text.lstrip("-").isdigit() else {}
+
+
+def validate_part(value: Any, draft: Mapping[str, Any]) -> Draft:
+    return {"part": value} if value in PARTS else {}
+
+
+def validate_time(value: Any, draft: Mapping[str, Any]) -> Draft:
+    """An AMAZON.TIME value read with the part of the day already known."""
+    reading = read_time(value, draft.get("part")) if isinstance(value, str) else None
+    if reading is None:
+        return {"time": None}
+    if reading.hour is None:
+        return {"part": reading.part, "time": None}
+    if reading.ambiguous and draft.get("asked") != "ampm":
+        return {"pending": reading.clock, "time": None}
+    # A second bare "eight" after "morning or evening?" is taken as Alexa heard it.
+    return {"time": reading.clock, "pending": None}
+
+
+# In the order they are read: the time is read with the part of the day said with it.
+VALIDATORS: dict[str, Validator] = {
+    "ritual": validate_ritual,
+    "day": validate_day,
+    "week": validate_week,
+    "part": validate_part,
+    "time": validate_time,
+}
+
+
+def required_slots(draft: Mapping[str, Any]) -> tuple[str, ...]:
+    """What a reminder needs, in the order it is asked: a daily one has no day."""
+    if RITUALS.get(str(draft.get("ritual"))) == DAILY:
+        return ("ritual", "time")
+    return ("ritual", "day", "time")
+
+
+def _guess_ritual(draft: Mapping[str, Any]) -> str | None:
+    """The ritual a reminder without one is for, by what else was said."""
+    if "week" in draft:
+        return "monthly_checkin"
+    if "day" in draft:
+        return "weekly_review"
+    if draft.keys() & {"time", "pending", "part"}:
+        return "checkin"
+    return None
+
+
+def _question(slot: str, draft: Mapping[str, Any]) -> str:
+    """What to ask for a missing slot: the time may be half known."""
+    if slot != "time":
+        return slot
+    return "ampm" if draft.get("pending") else "hour" if draft.get("part") else "time"
+
+
+def fold(draft: Mapping[str, Any], heard: Mapping[str, Any]) -> Draft:
+    """What was just heard, each value through its slot's validator, over the draft."""
+    folded = {k: v for k, v in draft.items() if v is not None}
+    for slot, validate in VALIDATORS.items():
+        value = heard.get(slot)
+        if value is None or value == "":
+            continue
+        for key, cleaned in validate(value, folded).items():
+            if cleaned is None:
+                folded.pop(key, None)
+            else:
+                folded[key] = cleaned
+    if folded.get("pending") and folded.get("part"):
+        # "Morning or evening?" answered: the time said before is placed.
+        resolved = read_time(folded.pop("pending"), folded["part"])
         if resolved is not None:
-            d["time"] = resolved.clock
-    if "ritual" not in d:
-        if "week" in d:
-            d["ritual"] = "monthly_checkin"
-        elif "day" in d:
-            d["ritual"] = "weekly_review"
-        elif "time" in d or "pending" in d or "part" in d:
-            d["ritual"] = "checkin"
-    missing: str | None = None
-    if d.get("ritual") not in RITUALS:
-        d.pop("ritual", None)
-        missing = "ritual"
-    elif RITUALS[d["ritual"]] != DAILY and "day" not in d:
-        missing = "day"
-    elif "time" not in d:
-        missing = "ampm" if d.get("pending") else "hour" if d.get("part") else "time"
-    if missing is None and RITUALS[d["ritual"]] == MONTHLY:
-        d.setdefault("week", 1)
-    d["asked"] = missing
-    return d, missing
+            folded["time"] = resolved.clock
+    return folded
+
+
+def collect(draft: Mapping[str, Any], heard: Mapping[str, Any]) -> tuple[Draft, str | None]:
+    """Fold what was just heard into the reminder being set; return it and what to ask.
+
+    `heard` holds ritual, day, week, part and time (the AMAZON.TIME value). What to ask is
+    one of "ritual", "day", "time", "ampm" (8 in the morning or evening?), "hour" (a part
+    of the day without a time), or None when the reminder is complete.
+    """
+    folded = fold(draft, heard)
+    if "ritual" not in folded and (guess := _guess_ritual(folded)):
+        folded["ritual"] = guess
+    if folded.get("ritual") not in RITUALS:
+        folded.pop("ritual", None)
+    missing = next((slot for slot in required_slots(folded) if slot not in folded), None)
+    if missing is None and RITUALS[folded["ritual"]] == MONTHLY:
+        folded.setdefault("week", 1)
+    folded["asked"] = None if missing is None else _question(missing, folded)
+    return folded, folded["asked"]
 
 
 # -- the schedule -------------------------------------------------------------------------
@@ -343,6 +418,24 @@ def entry_from_alert(ritual: str, rule: str | None, scheduled: str | None) -> En
     return None
 
 
+def differs(entry: Entry, seen: Entry) -> bool:
+    """Whether what Alexa holds (`seen`) says something else than the schedule."""
+    if seen.once:
+        # A one-off says only when it goes off; the ritual's day stays as the couple chose.
+        return entry.once and (entry.time, entry.next) != (seen.time, seen.next)
+    return (entry.time, entry.day, entry.week) != (seen.time, seen.day, seen.week)
+
+
+def adopt(entry: Entry, seen: Entry) -> None:
+    """Make the schedule say what Alexa holds (changed in the Alexa app)."""
+    if seen.once:
+        entry.time, entry.next = seen.time, seen.next
+        return
+    entry.time, entry.day, entry.week = seen.time, seen.day, seen.week
+    entry.once, entry.next = False, None
+    entry.rule = entry.recurrence_rule()
+
+
 class RitualSchedule:
     """The household's schedule dict, read and changed through entries."""
 
@@ -385,6 +478,11 @@ def quiet(memory: dict[str, Any], today: date) -> bool:
 
 def keep_quiet(memory: dict[str, Any], today: date) -> None:
     reminder_memory(memory)["quiet_until"] = (today + timedelta(days=QUIET_DAYS)).isoformat()
+
+
+def end_quiet(memory: dict[str, Any]) -> bool:
+    """The permission was given after all: offers may come again. Whether that changed."""
+    return (memory.get("reminders") or {}).pop("quiet_until", None) is not None
 
 
 def may_offer(memory: dict[str, Any], today: date) -> bool:
