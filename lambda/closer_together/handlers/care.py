@@ -22,8 +22,9 @@ from ask_sdk_model.ui import SimpleCard
 
 from closer_together import dialog
 from closer_together.dialog import Kind, Waiting
+from closer_together.errors import StoreError
 from closer_together.handlers.checkin import resume_today
-from closer_together.household import Erasure, Household
+from closer_together.household import INACTIVE_RETENTION, Erasure, Household
 from closer_together.lazy import lazy
 from closer_together.pipeline import (
     LAST,
@@ -40,7 +41,6 @@ from closer_together.pipeline import (
 from closer_together.rituals import guided, welcome
 from closer_together.safety import Concern, SafetyMessage
 from closer_together.speech import Reply, line, trusted
-from closer_together.storage import INACTIVE_RETENTION, StoreError
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.utils import is_request_type
 
 from closer_together.dialog import Kind, Waiting
+from closer_together.errors import StoreError
 from closer_together.handlers.checkin import resume_today
 from closer_together.lazy import lazy
 from closer_together.pipeline import (
@@ -27,7 +28,6 @@ from closer_together.pipeline import (
 from closer_together.rituals import due, welcome
 from closer_together.rituals.people import who_is_speaking
 from closer_together.speech import Line, Reply, line, trusted
-from closer_together.storage import StoreError
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
