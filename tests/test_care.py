@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import meet, raw_items, says, stored_household
 
-from closer_together.rituals import care
+from closer_together.rituals import timeout
 from closer_together.speech import catalog
 from closer_together.storage import HouseholdStore
 
@@ -287,7 +287,7 @@ def test_a_length_left_to_us_is_thirty_minutes(sim: Any, alexa_api: Any, said: s
     sim.say("tell closer together we need a timeout")
     turn = sim.say(said)
     assert turn.heard.intent_name in ("AMAZON.FallbackIntent", "TimeoutIntent", "AnswerIntent")
-    assert care.parse_duration(turn.heard.slot_values.get("duration")) is None
+    assert timeout.parse_duration(turn.heard.slot_values.get("duration")) is None
     assert says(turn.text, "timeout.default") and "30 minutes" in turn.text
     assert turn.text.endswith("?") and not turn.ends_session
     turn = sim.say("yes")
@@ -477,7 +477,7 @@ def test_professional_help_names_eft_individual_therapy_and_coaching(sim: Any, s
 def test_duration_values_are_read_as_alexa_sends_them(
     iso: str | None, expected: timedelta | None
 ) -> None:
-    assert care.parse_duration(iso) == expected
+    assert timeout.parse_duration(iso) == expected
 
 
 @pytest.mark.parametrize(
@@ -493,12 +493,12 @@ def test_duration_values_are_read_as_alexa_sends_them(
 def test_lengths_are_said_the_way_people_say_them(
     length: timedelta, key: str, values: dict[str, str]
 ) -> None:
-    assert care.length_words(length) == (key, values)
+    assert timeout.length_words(length) == (key, values)
 
 
 def test_no_length_heard_is_thirty_minutes() -> None:
-    assert care.timeout_length(None, 0) == (None, timedelta(minutes=30))
-    assert care.timeout_length(None, 1) == (None, timedelta(minutes=30))
+    assert timeout.timeout_length(None, 0) == (None, timedelta(minutes=30))
+    assert timeout.timeout_length(None, 1) == (None, timedelta(minutes=30))
 
 
 NY = "America/New_York"
@@ -577,7 +577,7 @@ NY = "America/New_York"
 def test_the_end_of_a_break_on_the_couples_clock(
     now: str, length: timedelta, zone: str, expected: tuple[str, int, int, str | None, bool]
 ) -> None:
-    at = care.come_back_at(datetime.fromisoformat(now), length, zone)
+    at = timeout.come_back_at(datetime.fromisoformat(now), length, zone)
     assert at is not None
     assert (at.key, at.hour, at.minute, at.half, at.tomorrow) == expected
 
@@ -585,4 +585,4 @@ def test_the_end_of_a_break_on_the_couples_clock(
 @pytest.mark.parametrize("zone", [None, "", "Mars/Olympus_Mons"])
 def test_no_clock_time_without_a_real_time_zone(zone: str | None) -> None:
     now = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
-    assert care.come_back_at(now, timedelta(minutes=30), zone) is None
+    assert timeout.come_back_at(now, timedelta(minutes=30), zone) is None

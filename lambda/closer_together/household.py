@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 # A day's entry (what was done, and the text the couple will hear again) is kept this long;
 # after it, only the ledger remembers each ritual's last day and its current streak.
 MOMENT_DAYS = 35
+# A household that has not used the skill for this long is removed (DynamoDB's TTL).
+INACTIVE_RETENTION = timedelta(days=730)
 # Bounds that keep one day (always carried in the session) small.
 MAX_MOMENTS_PER_DAY = 16
 MAX_MOMENT_CHARS = 500

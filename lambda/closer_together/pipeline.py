@@ -433,7 +433,3 @@ def slot_id(handler_input: HandlerInput, name: str) -> str | None:
         if getattr(status, "value", status) == "ER_SUCCESS_MATCH" and authority.values:
             return authority.values[0].value.id
     return None
-
-
-def session_data(handler_input: HandlerInput) -> dict[str, Any]:
-    return current(handler_input).session

@@ -14,7 +14,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from closer_together import storage
 from closer_together.config import Settings
 from closer_together.gateways.api_client import LazyApiClient
-from closer_together.handlers import care, checkin, core, reminders, rituals
+from closer_together.handlers import care, checkin, core, privacy, reminders, rituals
 from closer_together.pipeline import LoadTurn, LogRequest, SaveTurn
 
 
@@ -36,12 +36,13 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
     # First match wins: events, then safety, then what the session is waiting for,
     # then rituals, then the commands that work everywhere, then the fallback.
     for handler in [
-        *care.EVENT_HANDLERS,
+        *privacy.EVENT_HANDLERS,
         *reminders.EVENT_HANDLERS,
         *care.SAFETY_HANDLERS,
         *checkin.RITUAL_HANDLERS,
         *reminders.HANDLERS,
         *care.HANDLERS,
+        *privacy.HANDLERS,
         *rituals.HANDLERS,
         *checkin.HANDLERS,
         *core.HANDLERS,
@@ -76,7 +77,7 @@ def answer(skill: CustomSkill, event: dict[str, Any], context: Any) -> dict[str,
         logging.getLogger(__name__).warning("malformed request: no application id")
         return MALFORMED_RESPONSE
     # ask-sdk-model drops SkillDisabled's body; its persistence status decides a deletion.
-    care.keep_persistence_status(envelope, event)
+    privacy.keep_persistence_status(envelope, event)
     try:
         response = skill.invoke(request_envelope=envelope, context=context)
     except AskSdkException as error:  # another skill's id: refused, never a stack trace

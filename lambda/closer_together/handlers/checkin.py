@@ -1,7 +1,7 @@
 """The daily check-in and whatever guided ritual is under way.
 
 These handlers only translate: which ritual is active, what was heard, and the
-reply. The conversation itself is `rituals.guided`.
+reply. The conversation itself is `rituals.checkin` and `rituals.guided`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_request_type
 
 from closer_together.dialog import TEXT_INTENTS, Kind, Waiting
-from closer_together.gateways.timers import TimerGateway, TimerResult
-from closer_together.lazy import lazy
+from closer_together.gateways.timers import TimerGateway
 from closer_together.pipeline import (
     current,
     expected,
@@ -26,20 +25,15 @@ from closer_together.pipeline import (
 from closer_together.pipeline import (
     heard as heard_as,
 )
-from closer_together.rituals import guided, welcome
-from closer_together.rituals.people import who_is_speaking
-from closer_together.speech import Line, Name, Reply, line, trusted
+from closer_together.rituals import checkin, guided, people, welcome
+from closer_together.rituals.checkin import NEXT_INTENTS
+from closer_together.speech import Line, Reply, line
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
 
-    from closer_together import concerns
-else:
-    concerns = lazy("closer_together.concerns")  # the detector, loaded on need
-
-NEXT_INTENTS = ("NextQuestionIntent", "AMAZON.NextIntent", "AMAZON.ResumeIntent", "SkipIntent")
 # Commands the ritual under way answers itself; any other intent is done as itself and
 # leaves the ritual where it is.
 RITUAL_COMMANDS = (
@@ -53,7 +47,8 @@ RITUAL_COMMANDS = (
     *NEXT_INTENTS,
 )
 RITUAL_WAITS = (Waiting.RITUAL_ANSWER, Waiting.RITUAL_TALK)
-TALK_MINUTES = 15
+# The talking timer's length, kept while Alexa asks for the timers permission.
+TIMER_MINUTES = "timer_minutes"
 
 
 def _has_progress(handler_input: HandlerInput) -> bool:
@@ -61,21 +56,17 @@ def _has_progress(handler_input: HandlerInput) -> bool:
     return turn is not None and bool(turn.household.progress)
 
 
-def begin_checkin(turn: Turn, intro: list | None = None) -> Reply:
-    plan = guided.PLANS["checkin"]
-    household = turn.household
+def begin_checkin(turn: Turn, intro: list[Line] | None = None) -> Reply:
     turn.touch()
-    progress = guided.active(household, turn.today)
-    if progress and progress["ritual"] == "checkin":
-        return guided.resume(household, plan, turn.now, intro)
-    greeting = []
-    if turn.speaker is not None:
-        greeting = [
-            line(
-                "greet.speaker", name=welcome.partner_name(household, turn.speaker, turn.person_id)
-            )
-        ]
-    return guided.start(household, plan, turn.now, turn.speaker, [*(intro or []), *greeting])
+    return checkin.begin(turn.household, turn.now, turn.speaker, turn.person_id, intro)
+
+
+def who_is_speaking(turn: Turn) -> Reply | None:
+    """Ask once which partner an unknown voice profile is (remembered in the household)."""
+    ask = people.who_is_speaking(turn.household, turn.person_id)
+    if ask is not None:
+        turn.touch()
+    return ask
 
 
 class StartCheckInHandler(AbstractRequestHandler):
@@ -105,21 +96,14 @@ class WhoIsSpeakingHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        then = turn.expect
-        turn.expect = None
+        then, turn.expect = turn.expect, None
         heard = slot_text(handler_input, "firstName") or turn.heard.text or ""
-        household = turn.household
-        intro = []
-        for index, partner in enumerate(household.partners):
-            if heard and partner.name.lower() in heard.lower() and turn.person_id:
-                household.link_person(index, turn.person_id)
-                turn.touch()
-                name = welcome.partner_name(household, index, turn.person_id)
-                intro = [line("who.linked", name=name)]
-                break
+        intro = people.recognise(turn.household, heard, turn.person_id)
+        if intro:
+            turn.touch()
         if then is Waiting.WHO_CHECKIN:
             return respond(handler_input, begin_checkin(turn, intro))
-        reply, turn.expect = welcome.launch(household)
+        reply, turn.expect = welcome.launch(turn.household)
         reply.speak[:0] = intro
         return respond(handler_input, reply)
 
@@ -140,56 +124,17 @@ class RitualTurnHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        household = turn.household
-        progress = guided.active(household, turn.today)
-        assert progress is not None  # the pipeline derived a ritual wait from it
-        plan = guided.PLANS[progress["ritual"]]
-        said = turn.heard
-        intent = said.intent
-        talking = turn.waiting is Waiting.RITUAL_TALK
-        if intent == "AMAZON.HelpIntent":
-            asked = guided.repeat_question(household, plan)
-            if talking:
-                asked = Reply([], [line("curiosity.reprompt")])
-            return respond(
-                handler_input,
-                Reply(
-                    [
-                        line(f"{plan.ritual}.help"),
-                        trusted(concerns.help_line(turn.locale)),
-                        line("help.commands"),
-                        *asked.speak,
-                    ],
-                    asked.reprompt,
-                    elicit=asked.elicit,
-                ),
-            )
-        if said.kind not in (Kind.ANSWER, Kind.MISSED) and intent in (
-            "AMAZON.StopIntent",
-            "AMAZON.CancelIntent",
-            "AMAZON.PauseIntent",
-        ):
-            # The ritual stands as stored after the last answer: nothing to write.
-            return respond(handler_input, guided.pause_ritual())
-        turn.touch()
-        if said.kind is Kind.ANSWER:
-            reply = guided.answer(household, plan, turn.now, said.text or "", turn.speaker)
-            return respond(handler_input, reply)
-        if said.kind is Kind.MISSED:
-            return respond(handler_input, guided.missed(household, plan, turn.now))
-        if intent == "AMAZON.StartOverIntent":
-            return respond(handler_input, guided.start_over(household, plan, turn.now))
-        if talking:
-            if intent in (*NEXT_INTENTS, "AMAZON.YesIntent"):
-                return respond(handler_input, guided.advance(household, plan, turn.now))
-            return respond(handler_input, Reply([line("ritual.give_time")], end_session=True))
-        if intent == "AMAZON.ResumeIntent":
-            # "Resume" to an open question asks it again; it skips nothing.
-            return respond(handler_input, guided.resume(household, plan, turn.now))
-        if intent in NEXT_INTENTS:
-            return respond(handler_input, guided.skip(household, plan, turn.now))
-        # "Yes", "no", "thanks", "okay": not an answer to an open question.
-        return respond(handler_input, guided.not_an_answer(household, plan))
+        reply, changed = checkin.ritual_turn(
+            turn.household,
+            turn.now,
+            turn.heard,
+            talking=turn.waiting is Waiting.RITUAL_TALK,
+            speaker=turn.speaker,
+            locale=turn.locale,
+        )
+        if changed:
+            turn.touch()
+        return respond(handler_input, reply)
 
 
 class ResumeHandler(AbstractRequestHandler):
@@ -204,24 +149,14 @@ class ResumeHandler(AbstractRequestHandler):
             reply, turn.expect = welcome.launch(turn.household)
             return respond(handler_input, reply)
         resumed = resume_today(turn)
-        return respond(handler_input, resumed or nothing_waiting(turn))
+        return respond(handler_input, resumed or checkin.nothing_waiting(turn.household))
 
 
 def resume_today(turn: Turn, intro: list[Line] | None = None) -> Reply | None:
     """Today's unfinished ritual, asked again where it was; an earlier day's is dropped."""
-    household = turn.household
-    progress = guided.active(household, turn.today)
-    if progress is None or progress.get("ritual") not in guided.PLANS:
-        if household.progress is not None:
-            household.progress = None
-            turn.touch()
-        return None
-    turn.touch()
-    return guided.resume(household, guided.PLANS[progress["ritual"]], turn.now, intro)
-
-
-def nothing_waiting(turn: Turn) -> Reply:
-    return Reply([line("resume.none"), *welcome.menu(turn.household)], [line("menu.reprompt")])
+    if turn.household.progress is not None:
+        turn.touch()  # resumed, or dropped
+    return guided.resume_today(turn.household, turn.now, intro)
 
 
 class LaunchResumeHandler(AbstractRequestHandler):
@@ -232,7 +167,7 @@ class LaunchResumeHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = current(handler_input)
-        intro = [line("welcome.back", **welcome.both(turn.household))]
+        intro = [line("welcome.back", **people.names(turn.household))]
         resumed = resume_today(turn, intro)
         if resumed is None:
             reply, turn.expect = welcome.launch(turn.household)
@@ -252,43 +187,13 @@ class TalkTimerHandler(AbstractRequestHandler):
 
 def start_timer(handler_input: HandlerInput) -> Reply:
     turn = current(handler_input)
-    # After a permission prompt the request carries no slot: the length asked for is kept.
-    minutes = int(turn.session.get("timer_minutes", TALK_MINUTES))
-    raw = slot_text(handler_input, "minutes")
-    if raw and raw.isdigit():
-        minutes = max(1, min(60, int(raw)))
-    turn.session["timer_minutes"] = minutes
-    prompts = turn.voice.catalog
-    result = TimerGateway(handler_input.service_client_factory).start(
-        f"PT{minutes}M",
-        prompts.variants("timer.label")[0],
-        prompts.variants("timer.announce")[0],
-        turn.locale,
+    kept = int(turn.session.get(TIMER_MINUTES, checkin.TALK_MINUTES))
+    minutes = checkin.timer_minutes(kept, slot_text(handler_input, "minutes"))
+    turn.session[TIMER_MINUTES] = minutes
+    timers = TimerGateway(handler_input.service_client_factory)
+    return checkin.start_timer(
+        timers, minutes, turn.household, turn.today, turn.voice.catalog, turn.locale
     )
-    after = _after_timer(turn)
-    if result is TimerResult.SET:
-        return Reply(
-            [line("timer.set", minutes=str(minutes)), *after.speak],
-            after.reprompt,
-            end_session=after.end_session,
-            elicit=after.elicit,
-        )
-    if result is TimerResult.NEEDS_PERMISSION:
-        return Reply([line("timer.permission")], ask_permission="timers")
-    key = "timer.unsupported" if result is TimerResult.NOT_SUPPORTED else "timer.failed"
-    return Reply(
-        [line(key, minutes=str(minutes)), *after.speak],
-        after.reprompt,
-        end_session=after.end_session,
-        elicit=after.elicit,
-    )
-
-
-def _after_timer(turn: Turn) -> Reply:
-    progress = guided.active(turn.household, turn.today)
-    if progress and progress.get("phase") == guided.TALK:
-        return Reply([line("timer.talk_then_next")], end_session=True)
-    return Reply([line("timer.enjoy")], end_session=True)
 
 
 class TimerPermissionHandler(AbstractRequestHandler):
@@ -306,10 +211,8 @@ class TimerPermissionHandler(AbstractRequestHandler):
         status = str((request.payload or {}).get("status", "NOT_ANSWERED")).upper()
         if status == "ACCEPTED":
             return respond(handler_input, start_timer(handler_input))
-        turn = current(handler_input)
-        minutes = str(turn.session.get("timer_minutes", TALK_MINUTES))
-        key = "timer.denied" if status == "DENIED" else "timer.not_answered"
-        return respond(handler_input, Reply([line(key, minutes=minutes)], end_session=True))
+        minutes = int(current(handler_input).session.get(TIMER_MINUTES, checkin.TALK_MINUTES))
+        return respond(handler_input, checkin.timer_refused(status, minutes))
 
 
 HANDLERS: list[AbstractRequestHandler] = [
@@ -324,4 +227,4 @@ HANDLERS: list[AbstractRequestHandler] = [
 # Alexa heard it as another intent that the question accepts.
 RITUAL_HANDLERS: list[AbstractRequestHandler] = [RitualTurnHandler()]
 
-__all__ = ["HANDLERS", "Name", "begin_checkin", "who_is_speaking"]
+__all__ = ["HANDLERS", "begin_checkin", "resume_today", "who_is_speaking"]

@@ -9,7 +9,8 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.utils import is_request_type
 
 from closer_together.dialog import Kind, Waiting
-from closer_together.handlers.checkin import resume_today
+from closer_together.errors import StoreError
+from closer_together.handlers.checkin import resume_today, who_is_speaking
 from closer_together.lazy import lazy
 from closer_together.pipeline import (
     LAST,
@@ -24,10 +25,8 @@ from closer_together.pipeline import (
     respond,
     slot_text,
 )
-from closer_together.rituals import due, welcome
-from closer_together.rituals.people import who_is_speaking
+from closer_together.rituals import due, people, welcome
 from closer_together.speech import Line, Reply, line, trusted
-from closer_together.storage import StoreError
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
@@ -209,7 +208,7 @@ class FallbackHandler(AbstractRequestHandler):
         turn.expect = None
         if request_is_new_session(handler_input):
             # Words we could not place, in a new session: today's ritual, where it was.
-            intro = [line("welcome.back", **welcome.both(turn.household))]
+            intro = [line("welcome.back", **people.names(turn.household))]
             resumed = resume_today(turn, intro)
             if resumed is not None:
                 return respond(handler_input, resumed)

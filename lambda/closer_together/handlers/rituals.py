@@ -17,7 +17,7 @@ from closer_together.handlers.checkin import RITUAL_WAITS
 from closer_together.lazy import lazy
 from closer_together.pipeline import current, expected, intent_name, respond, slot_text
 from closer_together.pipeline import heard as heard_as
-from closer_together.rituals import guided, welcome
+from closer_together.rituals import guided, people, welcome
 from closer_together.speech import Line, Reply, line
 from closer_together.turn import Turn
 
@@ -188,11 +188,11 @@ class ShareAppreciationHandler(RitualStartHandler):
             return appreciate(turn, turn.speaker, text)
         turn.session[SHARED] = text
         turn.expect = Waiting.WHO_APPRECIATION
-        names = welcome.both(turn.household)
+        names = people.names(turn.household)
         return Reply(
             [line("who.appreciation", **names)],
             [line("who.appreciation.reprompt", **names)],
-            elicit=welcome.NAMES_SLOT,
+            elicit=people.NAMES_SLOT,
         )
 
 

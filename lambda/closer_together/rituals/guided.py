@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, CONNECTING, Household
 from closer_together.lazy import lazy
-from closer_together.speech import CONTENT, Line, Name, Reply, line, pause
+from closer_together.rituals.people import names
+from closer_together.speech import CONTENT, Line, Reply, line, pause
 
 if TYPE_CHECKING:
     from closer_together.rituals import validation
@@ -170,17 +171,24 @@ def resume(
     return _ask(household, plan, lead)
 
 
+def resume_today(
+    household: Household, now: datetime, intro: list[Line] | None = None
+) -> Reply | None:
+    """Today's unfinished ritual, asked again where it was; an earlier day's is dropped.
+
+    Whenever there was progress the household changed (resumed, or dropped).
+    """
+    progress = active(household, now.date())
+    if progress is None or progress.get("ritual") not in PLANS:
+        household.progress = None
+        return None
+    return resume(household, PLANS[progress["ritual"]], now, intro)
+
+
 def _current(household: Household, plan: Plan) -> tuple[int, Question]:
     progress = household.progress or {}
     partner, question = progress["steps"][progress["step"]]
     return int(partner), plan.questions[question]
-
-
-def _names(household: Household, partner: int) -> dict[str, Name]:
-    return {
-        "name": Name(household.partners[partner].name),
-        "other": Name(household.partners[1 - partner].name),
-    }
 
 
 def _question_lines(
@@ -190,7 +198,7 @@ def _question_lines(
     straight after the other partner's turn."""
     partner, question = _current(household, plan)
     progress = household.progress or {}
-    params = {**_names(household, partner), **progress.get("params", {})}
+    params = {**names(household, partner), **progress.get("params", {})}
     key = f"{plan.ritual}.q.{question.id}"
     earlier = [qid for _, qid in progress["steps"][: progress["step"]]]
     if following and question.again and question.id in earlier:
@@ -232,10 +240,10 @@ def answer(
     elif question.specific and _general(household, text):
         progress["phase"] = NUDGE
         progress["first_answer"] = text
-        names = _names(household, partner)
+        theirs = names(household, partner)
         return Reply(
-            [line("appreciation.nudge", **names)],
-            [line("appreciation.nudge.help", **names)],
+            [line("appreciation.nudge", **theirs)],
+            [line("appreciation.nudge.help", **theirs)],
             elicit="answer",
         )
     progress.pop("first_answer", None)
@@ -250,8 +258,8 @@ def answer(
 def _general(household: Household, text: str) -> bool:
     """ "You're great", or only a name: no action or quality to hear again."""
     said = " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-    names = {p.name.lower() for p in household.partners} | {"you", "him", "her", "them"}
-    return validation.is_general(text) or said in names
+    known = {p.name.lower() for p in household.partners} | {"you", "him", "her", "them"}
+    return validation.is_general(text) or said in known
 
 
 def _worth_hearing_again(question: Question, text: str) -> bool:
@@ -281,9 +289,9 @@ def _credit_speaker(progress: dict[str, Any], speaker: int) -> bool:
 def _not_your_turn(household: Household, plan: Plan, speaker: int) -> Reply:
     """The speaker already answered: nothing is filed under their partner's name."""
     asked, help_ = _question_lines(household, plan)
-    names = {"name": Name(household.partners[speaker].name)}
-    names["other"] = Name(household.partners[1 - speaker].name)
-    return Reply([line("answer.other_turn", **names), *asked], help_, elicit="answer")
+    return Reply(
+        [line("answer.other_turn", **names(household, speaker)), *asked], help_, elicit="answer"
+    )
 
 
 def not_an_answer(household: Household, plan: Plan) -> Reply:
@@ -310,9 +318,8 @@ def _after_answer(
     reflected = _validation(question, text)
     if question.talk and not validation.is_flat(text):  # "nothing much" is no story to ask about
         household.progress["phase"] = TALK  # type: ignore[index]
-        names = _names(household, partner)
         return Reply(
-            [reflected, line("curiosity.invite", **names)],
+            [reflected, line("curiosity.invite", **names(household, partner))],
             [line("curiosity.reprompt")],
         )
     return advance(household, plan, now=now, lead=[reflected])
@@ -350,7 +357,7 @@ def missed(household: Household, plan: Plan, now: datetime) -> Reply:
         return Reply([line("answer.missed")], help_, elicit="answer")
     progress["missed"] = 0
     partner, _ = _current(household, plan)
-    return advance(household, plan, now, [line("answer.moving_on", **_names(household, partner))])
+    return advance(household, plan, now, [line("answer.moving_on", **names(household, partner))])
 
 
 def start_over(household: Household, plan: Plan, now: datetime) -> Reply:
@@ -377,7 +384,7 @@ def finish(household: Household, plan: Plan, now: datetime | None, lead: list[Li
     shelved = progress.get(SHELVED)
     same_day = shelved and shelved.get("date") == progress.get("date")
     household.progress = shelved if same_day else None
-    closing = [line(plan.closing, **{k: Name(v) for k, v in _pair(household).items()})]
+    closing = [line(plan.closing, **names(household))]
     if plan.streak and answered:  # a day of skips is no day of the streak
         days = household.streak(plan.ritual, now.date())
         closing.append(line("streak.one") if days == 1 else line("streak.many", days=str(days)))
@@ -386,7 +393,3 @@ def finish(household: Household, plan: Plan, now: datetime | None, lead: list[Li
         # The ritual set aside today comes back where it was, in the same breath.
         return resume(household, back, now, [*lead, pause(300), *closing])
     return Reply([*lead, pause(300), *closing], end_session=True)
-
-
-def _pair(household: Household) -> dict[str, str]:
-    return {"a": household.partners[0].name, "b": household.partners[1].name}

@@ -232,27 +232,13 @@ def _one_lead_in(
 ) -> tuple[int, bool] | None:
     """The next word after one lead-in starting at `at`, and whether it was "for"."""
     word = words[at]
-    if word == "i":
-        verb = _skip(words, at + 1)
-        if verb < len(words) and words[verb] in _LIKED:
-            at = verb + 1
-            if words[at : at + 2] == ["it", "when"]:
-                return at + 1, False
-            if at < len(words) and words[at] in listener:
-                following = words[at + 1] if at + 1 < len(words) else ""
-                if following == "for":
-                    return at + 1, False  # "I appreciate you for ...": "for" is next
-                if words[at] != "her" and not _gerund(following):
-                    raise _Unsafe  # "I love you so much" is said as it is; "her smile" is not
-            return at, False
-    if word in {"i'm", "im"} or words[at : at + 2] in (["i", "am"], ["i", "was"]):
-        feeling = _skip(words, at + (1 if word != "i" else 2), frozenset({"very"}))
-        if feeling < len(words) and words[feeling] in {"grateful", "thankful"}:
-            at = feeling + 1
-            thanked = words[at + 1] if at + 1 < len(words) else ""
-            if words[at : at + 1] == ["to"] and thanked in listener:
-                at += 2  # "grateful to him for ..."
-            return at, False
+    found = _liking(words, at, listener) if word == "i" else None
+    if found is None and (
+        word in {"i'm", "im"} or words[at : at + 2] in (["i", "am"], ["i", "was"])
+    ):
+        found = _grateful(words, at, listener)
+    if found is not None:
+        return found
     if words[at : at + 2] == ["thank", "you"] or word == "thanks":
         at += 2 if word == "thank" else 1
         if words[at : at + 2] == ["so", "much"]:
@@ -268,6 +254,35 @@ def _one_lead_in(
         if clause < len(words) and (words[clause] in _SUBJECTS or words[clause] == name):
             return clause, False
     return None
+
+
+def _liking(words: list[str], at: int, listener: set[str]) -> tuple[int, bool] | None:
+    """Past "I (really) appreciate", "I love it when", "I appreciate you for"."""
+    verb = _skip(words, at + 1)
+    if verb >= len(words) or words[verb] not in _LIKED:
+        return None
+    at = verb + 1
+    if words[at : at + 2] == ["it", "when"]:
+        return at + 1, False
+    if at < len(words) and words[at] in listener:
+        following = words[at + 1] if at + 1 < len(words) else ""
+        if following == "for":
+            return at + 1, False  # "I appreciate you for ...": "for" is next
+        if words[at] != "her" and not _gerund(following):
+            raise _Unsafe  # "I love you so much" is said as it is; "her smile" is not
+    return at, False
+
+
+def _grateful(words: list[str], at: int, listener: set[str]) -> tuple[int, bool] | None:
+    """Past "I'm (so) grateful", "I am thankful to him"."""
+    feeling = _skip(words, at + (1 if words[at] != "i" else 2), frozenset({"very"}))
+    if feeling >= len(words) or words[feeling] not in {"grateful", "thankful"}:
+        return None
+    at = feeling + 1
+    thanked = words[at + 1] if at + 1 < len(words) else ""
+    if words[at : at + 1] == ["to"] and thanked in listener:
+        at += 2  # "grateful to him for ..."
+    return at, False
 
 
 def _check_people(originals: list[str], words: list[str], name: str, speaker: str) -> None:

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, CONNECTING, Household, Moment
 from closer_together.rituals import guided, perspective
+from closer_together.rituals.people import names
 from closer_together.speech import Line, Name, Reply, line, pause
 
 RITUAL = "review"
@@ -80,10 +81,6 @@ def _as_of(moment: Moment, day: date, today: date) -> Moment:
     if day == today:
         return moment
     return moment._replace(text=perspective.told_later(moment.text))
-
-
-def _names(household: Household) -> dict[str, Name]:
-    return {"a": Name(household.partners[0].name), "b": Name(household.partners[1].name)}
 
 
 def _days_line(household: Household, today: date) -> Line:
@@ -157,7 +154,7 @@ def begin(household: Household, now: datetime, speaker: int | None = None) -> tu
     Returns the reply and whether the rest of the read-back waits for a yes.
     """
     today = now.date()
-    lead = [line("review.open", **_names(household)), _days_line(household, today), pause(400)]
+    lead = [line("review.open", **names(household)), _days_line(household, today), pause(400)]
     lines, more_waits = _read(household, today, 0)
     if not lines:
         # Said once; the questions' own opening is the one introduction that follows.

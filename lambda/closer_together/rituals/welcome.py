@@ -6,22 +6,12 @@ from datetime import date
 
 from closer_together.dialog import Waiting, understanding
 from closer_together.household import Household, Partner
+from closer_together.rituals.people import NAMES_SLOT, names
 from closer_together.speech import Line, Name, Reply, line
 
 MAX_NAME_CHARS = 40
-
-
-def partner_name(household: Household, index: int, speaker_person: str | None = None) -> Name:
-    partner = household.partners[index]
-    # Alexa says a recognised speaker's name from their profile; others by what we were told.
-    person = (
-        partner.person_id if partner.person_id and partner.person_id == speaker_person else None
-    )
-    return Name(partner.name, person)
-
-
-def both(household: Household) -> dict[str, Name]:
-    return {"a": Name(household.partners[0].name), "b": Name(household.partners[1].name)}
+# Both names as prompt values, under the name the reminders' handlers still use.
+both = names
 
 
 def clean_name(raw: str | None, locale: str = "en-US") -> str | None:
@@ -30,9 +20,6 @@ def clean_name(raw: str | None, locale: str = "en-US") -> str | None:
         return None
     name = " ".join(raw.split())[:MAX_NAME_CHARS].strip()
     return name[:1].upper() + name[1:] if name else None
-
-
-NAMES_SLOT = "NamesIntent.firstName"
 
 
 def ask_names(lines: list[Line]) -> tuple[Reply, Waiting]:
@@ -56,7 +43,7 @@ def launch(household: Household, suggestion: Line | None = None) -> tuple[Reply,
         return ask_names([line("names.ask_second", a=Name(household.partners[0].name))])
     return (
         Reply(
-            [line("welcome.back", **both(household)), *menu(household, suggestion)],
+            [line("welcome.back", **names(household)), *menu(household, suggestion)],
             [line("menu.reprompt")],
         ),
         None,
@@ -83,7 +70,7 @@ def names_heard(
     if len(household.partners) == 1:
         return ask_names([line("names.ask_second", a=Name(household.partners[0].name))])
     return (
-        Reply([line("names.confirm", **both(household))], [line("names.confirm.reprompt")]),
+        Reply([line("names.confirm", **names(household))], [line("names.confirm.reprompt")]),
         Waiting.NAMES_CONFIRM,
     )
 

@@ -23,7 +23,9 @@ from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from closer_together.config import Settings
+from closer_together.errors import StoreError
 from closer_together.household import (
+    INACTIVE_RETENTION,
     MOMENT_DAYS,
     DayEntry,
     Erasure,
@@ -41,8 +43,6 @@ from closer_together.storage.models import (
 
 log = logging.getLogger(__name__)
 
-# A household that has not used the skill for this long is removed by DynamoDB's TTL.
-INACTIVE_RETENTION = timedelta(days=730)
 # An erased household leaves an empty marker (no names, no words: its key, a new epoch, a
 # version), so a session that read before the erasure cannot write; no session lives a day.
 TOMBSTONE_RETENTION = timedelta(days=1)
@@ -54,10 +54,6 @@ TRANSACTION_DAYS = 99
 # The worst a single call can take ((connect + read timeout) x attempts): a retry after a
 # conflict starts only when that much of the turn's budget is left.
 CALL_WORST_SECONDS = 2.0
-
-
-class StoreError(Exception):
-    """The table could not be reached or refused the write."""
 
 
 class WriteConflict(StoreError):
