@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 TURN = "turn"
 HOUSEHOLD = "household"
 SLIM_DAYS = "slim_days"
-PENDING = "pending"
+UNSAVED = "pending"  # session: this session holds changes not yet written
 PENDING_ERASE = "pending_erase"
 STORE = "store"
 # Alexa refuses responses over 24 KB; the household's share of session attributes.
@@ -232,11 +232,11 @@ class SaveTurn(AbstractResponseInterceptor):
         if erasure is not None:
             if not self._erase(turn, erasure, response):
                 return
-        elif turn.changed or session.get(PENDING):
+        elif turn.changed or session.get(UNSAVED):
             if self._save(turn):
-                session.pop(PENDING, None)
+                session.pop(UNSAVED, None)
             else:
-                session[PENDING] = True
+                session[UNSAVED] = True
                 if response is not None and response.should_end_session:
                     self._stay_open(turn, response)
         carry(turn)
@@ -258,7 +258,7 @@ class SaveTurn(AbstractResponseInterceptor):
                 self._stay_open(turn, response)
             return True
         # Whatever this session had not written yet is overruled by the erasure.
-        session.pop(PENDING, None)
+        session.pop(UNSAVED, None)
         session.pop(PENDING_ERASE, None)
         if erasure is Erasure.EVERYTHING:
             # Names and earlier sentences ride in the session too: nothing of them stays.

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from closer_together.dialog import YES, Waiting
 from closer_together.gateways.reminders import ReminderOutcome
 from closer_together.household import Household
+from closer_together.rituals import people, welcome
 from closer_together.rituals import schedule as sched
-from closer_together.rituals import welcome
 from closer_together.rituals.wording import clock, items, phrase
 from closer_together.speech import Catalog, Line, Reply, line
 
@@ -432,7 +432,7 @@ def offer_back(talk: Talk) -> Step:
     """A launch that offers back the reminders that went."""
     household = talk.household
     gone = sched.RitualSchedule(household.schedule).with_status(sched.GONE)
-    intro = [line("welcome.back", **welcome.both(household))] if household.named else []
+    intro = [line("welcome.back", **people.names(household))] if household.named else []
     return _offer_back(talk.catalog, gone, intro)
 
 

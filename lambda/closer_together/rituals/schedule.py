@@ -29,6 +29,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from closer_together.rituals import offers
+
 DAILY = "daily"
 WEEKLY = "weekly"
 MONTHLY = "monthly"
@@ -46,8 +48,6 @@ RITUALS: dict[str, str] = {
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # Parts of the day, as AMAZON.TIME gives them ("in the evening" -> "EV").
 PARTS = ("MO", "AF", "EV", "NI")
-WEEKS = (1, 2, 3, 4, -1)  # the first..fourth, or the last, weekday of the month
-QUIET_DAYS = 7  # after a declined permission or offer, no new offer for this long
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::\d{2})?")
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -472,17 +472,16 @@ def reminder_memory(memory: dict[str, Any]) -> dict[str, Any]:
 
 def quiet(memory: dict[str, Any], today: date) -> bool:
     """Whether the couple said no to reminders (or their permission) in the last week."""
-    until = (memory.get("reminders") or {}).get("quiet_until")
-    return bool(until) and today < date.fromisoformat(str(until))
+    return offers.quiet(memory.get("reminders"), today)
 
 
 def keep_quiet(memory: dict[str, Any], today: date) -> None:
-    reminder_memory(memory)["quiet_until"] = (today + timedelta(days=QUIET_DAYS)).isoformat()
+    offers.keep_quiet(reminder_memory(memory), today)
 
 
 def end_quiet(memory: dict[str, Any]) -> bool:
     """The permission was given after all: offers may come again. Whether that changed."""
-    return (memory.get("reminders") or {}).pop("quiet_until", None) is not None
+    return offers.end_quiet(memory.get("reminders"))
 
 
 def may_offer(memory: dict[str, Any], today: date) -> bool:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from closer_together.dialog import Waiting
 from closer_together.household import Household
 from closer_together.lazy import lazy
+from closer_together.rituals import offers
 from closer_together.speech import Catalog, Reply, line
 
 if TYPE_CHECKING:
@@ -44,8 +45,7 @@ _ISO_DURATION = re.compile(
     r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
 )
 # How long a "no thanks" to the reminder offer is respected (Alexa's reminder guideline).
-DECLINE_DAYS = 7
-DECLINED = "timeout.reminder_declined"
+OFFERS = "timeout.reminder"  # memory: the time-out's reminder offer (see rituals/offers.py)
 
 
 def parse_duration(value: str | None) -> timedelta | None:
@@ -98,13 +98,7 @@ def length_words(length: timedelta) -> tuple[str, dict[str, str]]:
 
 
 def reminder_declined_recently(household: Household, today: date) -> bool:
-    when = household.memory.get(DECLINED)
-    if not isinstance(when, str):
-        return False
-    try:
-        return (today - date.fromisoformat(when)).days < DECLINE_DAYS
-    except ValueError:
-        return False
+    return offers.quiet(household.memory.get(OFFERS), today)
 
 
 def timeout_agreed(
@@ -175,7 +169,7 @@ def come_back_at(now: datetime, length: timedelta, zone: str | None) -> ClockWor
 
 def reminder_declined(household: Household, seconds: int, today: date, prompts: Catalog) -> Reply:
     """No reminder, thanks: not offered again for a while."""
-    household.memory[DECLINED] = today.isoformat()
+    offers.keep_quiet(household.memory.setdefault(OFFERS, {}), today)
     length = length_said(prompts, timedelta(seconds=seconds))
     return Reply([line("timeout.no_reminder", length=length)], end_session=True)
 

@@ -10,8 +10,6 @@ from closer_together.rituals.people import NAMES_SLOT, names
 from closer_together.speech import Line, Name, Reply, line
 
 MAX_NAME_CHARS = 40
-# Both names as prompt values, under the name the reminders' handlers still use.
-both = names
 
 
 def clean_name(raw: str | None, locale: str = "en-US") -> str | None:
