@@ -227,7 +227,7 @@ def create_app(
             log.warning("rejected request (400): envelope lacks request or context.System")
             return _error(400)
         # ask-sdk-model drops SkillDisabled's body; its persistence status decides a deletion.
-        from closer_together.handlers.privacy import keep_persistence_status
+        from closer_together.request_util import keep_persistence_status
 
         keep_persistence_status(envelope, payload)
         response = skill.invoke(request_envelope=envelope, context=None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,6 +29,20 @@ from closer_together.dialog import Waiting
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Erasure, Household, household_id_for
 from closer_together.lazy import lazy
+from closer_together.request_util import (
+    TURN,
+    current,
+    in_session,
+    loaded,
+    request_is_new_session,
+    request_of,
+    request_time,
+    sent_intent,
+    sent_slots,
+    session_of,
+    system_of,
+    user_id_of,
+)
 from closer_together.rituals import guided
 from closer_together.speech import Reply, Voice, catalog, line, plain, supported_locale
 from closer_together.storage import HouseholdStore, StoreError
@@ -38,13 +52,11 @@ if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
     from ask_sdk_model import dialog as sdk_dialog
-    from ask_sdk_model.interfaces.system import SystemState
 else:
     sdk_dialog = lazy("ask_sdk_model.dialog")  # for the turns that elicit a slot
 
 log = logging.getLogger(__name__)
 
-TURN = "turn"
 HOUSEHOLD = "household"
 SLIM_DAYS = "slim_days"
 UNSAVED = "pending"  # session: this session holds changes not yet written
@@ -54,50 +66,6 @@ STORE = "store"
 SESSION_HOUSEHOLD_BUDGET = 12_000
 LAST = "last"
 ANSWER_INTENT = "AnswerIntent"
-
-
-def current(handler_input: HandlerInput) -> Turn:
-    return cast(Turn, handler_input.attributes_manager.request_attributes[TURN])
-
-
-def loaded(handler_input: HandlerInput) -> Turn | None:
-    """This request's turn, if the pipeline made one (requests in a session)."""
-    return cast("Turn | None", handler_input.attributes_manager.request_attributes.get(TURN))
-
-
-def request_of(handler_input: HandlerInput) -> Any:
-    """The request, loosely typed: its fields (payload, token, intent) depend on its type."""
-    return handler_input.request_envelope.request
-
-
-def system_of(handler_input: HandlerInput) -> SystemState:
-    """context.System: both front doors refuse an envelope without it."""
-    context = handler_input.request_envelope.context
-    return cast("SystemState", context.system if context is not None else None)
-
-
-def user_id_of(handler_input: HandlerInput) -> str:
-    """The Alexa user id that keys the household; never guessed when it is missing."""
-    user = system_of(handler_input).user
-    if user is None or not user.user_id:
-        raise ValueError("request without a user id")
-    return str(user.user_id)
-
-
-def in_session(handler_input: HandlerInput) -> bool:
-    return handler_input.request_envelope.session is not None
-
-
-def request_is_new_session(handler_input: HandlerInput) -> bool:
-    session = handler_input.request_envelope.session
-    return bool(session is not None and session.new)
-
-
-def _request_time(handler_input: HandlerInput) -> datetime:
-    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    if not isinstance(stamp, datetime):
-        return datetime.now(UTC)
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -133,7 +101,7 @@ class LoadTurn(AbstractRequestInterceptor):
         system = system_of(handler_input)
         changed = False
         deadline = self.store.deadline()
-        arrived = _request_time(handler_input).date()
+        arrived = request_time(handler_input).date()
         # Already in the session, exactly as carried at the end of the last turn.
         carried = HOUSEHOLD in session
         if carried:
@@ -153,7 +121,7 @@ class LoadTurn(AbstractRequestInterceptor):
                 household.time_zone = zone
                 # Only a household with something in it is worth a write (not a marker).
                 changed = household.version is not None and not household.erased
-        now = _request_time(handler_input).astimezone(_zone(household.time_zone))
+        now = request_time(handler_input).astimezone(_zone(household.time_zone))
         locale = supported_locale(request_of(handler_input).locale)
         person = getattr(system, "person", None)
         turn = Turn(
@@ -174,8 +142,8 @@ class LoadTurn(AbstractRequestInterceptor):
         accepts = guided.accepted(household) if turn.waiting is Waiting.RITUAL_ANSWER else None
         turn.heard = dialog.hear(
             turn.waiting,
-            _sent_intent(handler_input),
-            _sent_slots(handler_input),
+            sent_intent(handler_input),
+            sent_slots(handler_input),
             locale,
             accepts or frozenset(),
         )
@@ -202,21 +170,6 @@ def waiting_in(
     if progress is None or progress.get("ritual") not in guided.PLANS:
         return None
     return Waiting.RITUAL_TALK if progress.get("phase") == guided.TALK else Waiting.RITUAL_ANSWER
-
-
-def _sent_intent(handler_input: HandlerInput) -> str | None:
-    intent = getattr(handler_input.request_envelope.request, "intent", None)
-    return str(intent.name) if intent is not None and intent.name else None
-
-
-def _sent_slots(handler_input: HandlerInput) -> dict[str, str]:
-    intent = getattr(handler_input.request_envelope.request, "intent", None)
-    slots = (intent.slots or {}) if intent is not None else {}
-    return {
-        name: slot.value.strip()
-        for name, slot in slots.items()
-        if slot is not None and isinstance(slot.value, str) and slot.value.strip()
-    }
 
 
 class SaveTurn(AbstractResponseInterceptor):
@@ -306,7 +259,7 @@ def erase_stored(handler_input: HandlerInput) -> None:
     """Erase everything stored for the household (raises StoreError)."""
     store = cast(HouseholdStore, handler_input.attributes_manager.request_attributes[STORE])
     household = Household(household_id=household_id_for(user_id_of(handler_input)))
-    store.erase(household, Erasure.EVERYTHING, _request_time(handler_input), store.deadline())
+    store.erase(household, Erasure.EVERYTHING, request_time(handler_input), store.deadline())
 
 
 def change_stored(
@@ -315,7 +268,7 @@ def change_stored(
     """Apply `change` to the stored household and write it if it says it changed anything;
     on a conflict, again to what is stored then. A failure is logged: Alexa expects no answer."""
     store = cast(HouseholdStore, handler_input.attributes_manager.request_attributes[STORE])
-    now = _request_time(handler_input)
+    now = request_time(handler_input)
     try:
         household_id = household_id_for(user_id_of(handler_input))
         store.apply(household_id, lambda household: change(household, now), now, store.deadline())
@@ -388,48 +341,3 @@ def elicit_directive(target: str) -> sdk_dialog.ElicitSlotDirective:
         updated_intent=Intent(name=intent or ANSWER_INTENT, slots={slot: Slot(name=slot)}),
         slot_to_elicit=slot,
     )
-
-
-def intent_name(handler_input: HandlerInput) -> str | None:
-    """The intent this request means (see `dialog.hear`), as the pipeline read it."""
-    turn = loaded(handler_input)
-    if turn is not None:
-        return turn.heard.intent
-    return _sent_intent(handler_input)
-
-
-def heard(handler_input: HandlerInput) -> dialog.Heard:
-    turn = loaded(handler_input)
-    return turn.heard if turn is not None else dialog.Heard(None, dialog.Kind.EVENT)
-
-
-def session_of(handler_input: HandlerInput) -> dict[str, Any]:
-    """The session attributes, or an empty dict for a request outside any session."""
-    if not in_session(handler_input):
-        return {}
-    return cast(dict[str, Any], handler_input.attributes_manager.session_attributes)
-
-
-def expected(handler_input: HandlerInput) -> Waiting | None:
-    """What the session waited for when this request came (a pure look, for can_handle)."""
-    turn = loaded(handler_input)
-    return turn.waiting if turn is not None else None
-
-
-def slot_text(handler_input: HandlerInput, name: str) -> str | None:
-    turn = loaded(handler_input)
-    if turn is not None:
-        return turn.heard.slots.get(name)
-    return _sent_slots(handler_input).get(name)
-
-
-def slot_id(handler_input: HandlerInput, name: str) -> str | None:
-    """The resolved id of a custom-type slot value, when Alexa matched one."""
-    intent = getattr(handler_input.request_envelope.request, "intent", None)
-    slot = intent.slots.get(name) if intent is not None and intent.slots else None
-    resolutions = getattr(slot, "resolutions", None) if slot is not None else None
-    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
-        status = getattr(getattr(authority, "status", None), "code", None)
-        if getattr(status, "value", status) == "ER_SUCCESS_MATCH" and authority.values:
-            return authority.values[0].value.id
-    return None

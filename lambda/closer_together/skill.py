@@ -11,7 +11,7 @@ from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from closer_together import storage
+from closer_together import request_util, storage
 from closer_together.config import Settings
 from closer_together.gateways.api_client import LazyApiClient
 from closer_together.handlers import care, checkin, core, privacy, reminders, rituals
@@ -77,7 +77,7 @@ def answer(skill: CustomSkill, event: dict[str, Any], context: Any) -> dict[str,
         logging.getLogger(__name__).warning("malformed request: no application id")
         return MALFORMED_RESPONSE
     # ask-sdk-model drops SkillDisabled's body; its persistence status decides a deletion.
-    privacy.keep_persistence_status(envelope, event)
+    request_util.keep_persistence_status(envelope, event)
     try:
         response = skill.invoke(request_envelope=envelope, context=context)
     except AskSdkException as error:  # another skill's id: refused, never a stack trace

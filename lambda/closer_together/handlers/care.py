@@ -19,15 +19,14 @@ from ask_sdk_model.ui import SimpleCard
 
 from closer_together.dialog import Waiting
 from closer_together.lazy import lazy
-from closer_together.pipeline import (
-    LAST,
+from closer_together.pipeline import LAST, respond
+from closer_together.request_util import (
     current,
     expected,
     intent_name,
     loaded,
     request_is_new_session,
     request_of,
-    respond,
     slot_id,
     slot_text,
 )

@@ -13,18 +13,16 @@ from ask_sdk_core.utils import is_request_type
 
 from closer_together.dialog import TEXT_INTENTS, Kind, Waiting
 from closer_together.gateways.timers import TimerGateway
-from closer_together.pipeline import (
+from closer_together.pipeline import respond
+from closer_together.request_util import (
     current,
     expected,
     intent_name,
     loaded,
     request_of,
-    respond,
     slot_text,
 )
-from closer_together.pipeline import (
-    heard as heard_as,
-)
+from closer_together.request_util import heard as heard_as
 from closer_together.rituals import checkin, guided, people, welcome
 from closer_together.rituals.checkin import NEXT_INTENTS
 from closer_together.speech import Line, Reply, line
@@ -200,7 +198,7 @@ class TimerPermissionHandler(AbstractRequestHandler):
     """The answer to our voice request for timer permission."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        request = handler_input.request_envelope.request
+        request = request_of(handler_input)
         return (
             is_request_type("Connections.Response")(handler_input)
             and getattr(request, "token", None) == "timers"

@@ -12,17 +12,15 @@ from closer_together.dialog import Kind, Waiting
 from closer_together.errors import StoreError
 from closer_together.handlers.checkin import resume_today, who_is_speaking
 from closer_together.lazy import lazy
-from closer_together.pipeline import (
-    LAST,
+from closer_together.pipeline import LAST, elicit_directive, respond
+from closer_together.request_util import (
     current,
-    elicit_directive,
     expected,
     heard,
     in_session,
     intent_name,
     request_is_new_session,
     request_of,
-    respond,
     slot_text,
 )
 from closer_together.rituals import due, people, welcome
@@ -185,7 +183,7 @@ class SessionEndedHandler(AbstractRequestHandler):
         return is_request_type("SessionEndedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
+        request = request_of(handler_input)
         error = getattr(request, "error", None)
         if error is not None:
             log.warning("session ended with error %s", getattr(error, "object_type", error))
@@ -243,7 +241,7 @@ class ErrorHandler(AbstractExceptionHandler):
         key = "error.storage" if isinstance(exception, StoreError) else "error.general"
         from closer_together.speech import DEFAULT_LOCALE, catalog
 
-        locale = getattr(handler_input.request_envelope.request, "locale", None) or DEFAULT_LOCALE
+        locale = getattr(request_of(handler_input), "locale", None) or DEFAULT_LOCALE
         prompts = catalog(locale)
         speech = prompts.variants(key)[0]
         builder = handler_input.response_builder.speak(speech)

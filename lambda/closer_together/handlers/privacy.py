@@ -11,8 +11,7 @@ The conversations are `rituals.privacy`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_request_type
@@ -20,12 +19,19 @@ from ask_sdk_core.utils import is_request_type
 from closer_together.dialog import Waiting
 from closer_together.errors import StoreError
 from closer_together.lazy import lazy
-from closer_together.pipeline import current, erase_stored, expected, intent_name, respond
+from closer_together.pipeline import erase_stored, respond
+from closer_together.request_util import (
+    PERSISTENCE_STATUS,
+    current,
+    expected,
+    intent_name,
+    request_of,
+)
 from closer_together.turn import Turn
 
 if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
-    from ask_sdk_model import RequestEnvelope, Response
+    from ask_sdk_model import Response
 
     from closer_together.gateways import reminders
     from closer_together.rituals import privacy
@@ -106,24 +112,6 @@ class ConfirmHandler(AbstractRequestHandler):
 
 # --- skill events ------------------------------------------------------------------------------
 
-# Where `keep_persistence_status` puts SkillDisabled's status on the deserialized request.
-PERSISTENCE_STATUS = "user_information_persistence_status"
-
-
-def keep_persistence_status(envelope: RequestEnvelope, event: Mapping[str, Any]) -> None:
-    """Put SkillDisabled's body.userInformationPersistenceStatus back on the request.
-
-    ask-sdk-model 1.82.0 has no `body` on SkillDisabledRequest and drops it when it
-    deserializes, so each front door calls this with the raw event right after.
-    """
-    request = envelope.request
-    if getattr(request, "object_type", None) != "AlexaSkillEvent.SkillDisabled":
-        return
-    raw = event.get("request") if isinstance(event, Mapping) else None
-    body = raw.get("body") if isinstance(raw, Mapping) else None
-    status = body.get("userInformationPersistenceStatus") if isinstance(body, Mapping) else None
-    setattr(request, PERSISTENCE_STATUS, status if isinstance(status, str) else None)
-
 
 class SkillDisabledHandler(AbstractRequestHandler):
     """Disabled, and Alexa will not keep the user id: the household's data goes too.
@@ -137,7 +125,7 @@ class SkillDisabledHandler(AbstractRequestHandler):
         return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
+        request = request_of(handler_input)
         status = getattr(request, PERSISTENCE_STATUS, None)
         if status == "PERSISTED":
             return handler_input.response_builder.response

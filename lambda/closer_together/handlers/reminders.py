@@ -19,14 +19,13 @@ from closer_together.dialog import NO, YES, Waiting
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.lazy import lazy
 from closer_together.permissions import SCOPES
-from closer_together.pipeline import (
-    change_stored,
+from closer_together.pipeline import change_stored, respond
+from closer_together.request_util import (
     current,
     expected,
     intent_name,
     loaded,
     request_of,
-    respond,
     session_of,
     slot_id,
     slot_text,

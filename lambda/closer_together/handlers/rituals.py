@@ -15,8 +15,9 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from closer_together.dialog import Kind, Waiting
 from closer_together.handlers.checkin import RITUAL_WAITS
 from closer_together.lazy import lazy
-from closer_together.pipeline import current, expected, intent_name, respond, slot_text
-from closer_together.pipeline import heard as heard_as
+from closer_together.pipeline import respond
+from closer_together.request_util import current, expected, intent_name, slot_text
+from closer_together.request_util import heard as heard_as
 from closer_together.rituals import guided, people, welcome
 from closer_together.speech import Line, Reply, line
 from closer_together.turn import Turn
