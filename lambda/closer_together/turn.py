@@ -66,6 +66,10 @@ class Turn:
             self.household.restore_moments(self.reload(), self.slim_days)
         self.slim_days = []
 
+    def forget(self, kind: Erasure) -> None:
+        """The couple asked to erase: the pipeline's save step does it instead of a write."""
+        self.erase = kind
+
     def touch(self) -> None:
         """The household changed: the pipeline writes it at the end of the turn."""
         self.changed = True

@@ -2,7 +2,7 @@
 
 - HANDLERS: "what do you keep about us", "forget everything", stop/start saving answers,
   and the yes or no those ask for. Erasures are carried out by the pipeline at the end of
-  the turn (`turn.erase`).
+  the turn (`turn.forget`).
 - EVENT_HANDLERS: a disabled skill whose user data Alexa does not keep deletes the household.
 
 The conversations are `rituals.privacy`.
@@ -71,7 +71,7 @@ def _carry_out(handler_input: HandlerInput, turn: Turn, decided: privacy.Decided
     """What the couple decided about their data: the pipeline erases at the end of the turn."""
     turn.expect = decided.waiting
     if decided.erase is not None:
-        turn.erase = decided.erase
+        turn.forget(decided.erase)
     if decided.changed:
         turn.touch()
     return respond(handler_input, decided.reply)
