@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from closer_together.dialog import Waiting
 from closer_together.household import Household
 from closer_together.lazy import lazy
 from closer_together.rituals import offers
+from closer_together.rituals.wording import phrase
 from closer_together.speech import Catalog, Reply, line
 
 if TYPE_CHECKING:
@@ -226,11 +227,6 @@ def asked_for(
     reply.speak[:0] = lead
     waiting = Waiting.TIMEOUT_REMIND if offered else None
     return Asked(reply, waiting, tries=None, seconds=int(agreed.total_seconds()))
-
-
-def phrase(prompts: Catalog, key: str, **values: Any) -> str:
-    """A plain-text phrase from the catalogue, used as a value inside a spoken line."""
-    return prompts.variants(key)[0].format(**values)
 
 
 def length_said(prompts: Catalog, length: timedelta) -> str:
