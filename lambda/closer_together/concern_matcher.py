@@ -179,6 +179,8 @@ class Frame(NamedTuple):
 class Lexicon(NamedTuple):
     # first word (or prefix* of it) -> (concept, the phrase's words)
     exact: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+    # prefix -> the phrases whose first word is that prefix* (a subset of `exact`)
+    starred: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
     # first word -> idioms starting with it
     idioms: dict[str, tuple[tuple[str, ...], ...]]
     frames: tuple[Frame, ...]  # in the order they are tried
@@ -237,6 +239,9 @@ def _lexicon(path: str, rules_path: str) -> Lexicon:
     ]
     return Lexicon(
         exact={k: tuple(v) for k, v in index.items()},
+        starred={
+            k: s for k, v in index.items() if (s := tuple(c for c in v if c[1][0][-1] == "*"))
+        },
         idioms={k: tuple(v) for k, v in idioms.items()},
         frames=tuple(ordered),
         number_words=frozenset(data["numbers"]["words"]),
@@ -262,12 +267,13 @@ def _word_matches(pattern: str, word: str, lexicon: Lexicon) -> bool:
 def _spans(words: list[str], lexicon: Lexicon) -> dict[str, list[tuple[int, int]]]:
     """Where each concept is mentioned: concept -> [(start, end)] word positions."""
     found: dict[str, list[tuple[int, int]]] = {}
+    exact, starred = lexicon.exact, lexicon.starred
     for start, word in enumerate(words):
-        candidates = list(lexicon.exact.get(word, ()))
+        candidates = list(exact.get(word, ()))
         if _is_number(word, lexicon):
-            candidates.extend(lexicon.exact.get("#", ()))
+            candidates.extend(exact.get("#", ()))
         for cut in range(3, len(word)):
-            candidates.extend(c for c in lexicon.exact.get(word[:cut], ()) if c[1][0][-1] == "*")
+            candidates.extend(starred.get(word[:cut], ()))
         # Inline rather than a helper: this loop is most of the detector's time.
         for concept, phrase in candidates:
             end = start + len(phrase)
