@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from closer_together import concerns
+from closer_together import concern_matcher, concerns
 from closer_together.concerns import SUPPORTED_LOCALES, Concern, detect, normalise, safety_message
 
 DATA = Path(__file__).parent / "data"
@@ -134,7 +134,7 @@ def test_every_rule_is_exercised_by_the_test_phrasings() -> None:
     examples[Concern.PROFESSIONAL_HELP] = [normalise(t) for t in PROFESSIONAL_HELP]
     unused = [
         (concern.value, rule)
-        for concern, rules in concerns._RULES.items()
+        for concern, rules in concern_matcher.language().rules.items()
         for rule in rules
         if not any(re.search(rf"\b(?:{rule})\b", text) for text in examples[concern])
     ]
@@ -146,7 +146,8 @@ def test_every_rule_is_exercised_by_the_test_phrasings() -> None:
 
 def test_ordinary_answers_rarely_trigger_anything() -> None:
     assert len(ORDINARY) >= 100
-    fired = [(text, concerns._find(normalise(text))) for text in ORDINARY]
+    net = concern_matcher.net()
+    fired = [(text, concern_matcher.find(normalise(text), net)) for text in ORDINARY]
     fired = [(text, found) for text, found in fired if found is not None]
     for text, (concern, fragment) in fired:
         print(f"false positive {concern.value} on {fragment!r}: {text!r}")
@@ -271,11 +272,15 @@ def test_long_input_is_still_detected() -> None:
 def test_import_is_cheap_and_patterns_compile_on_first_use() -> None:
     script = (
         "import sys\n"
-        "from closer_together import concerns\n"
-        "assert concerns._compiled.cache_info().currsize == 0\n"
+        "from closer_together import concerns, concern_matcher as m\n"
+        "loaded = (m._files, m._language, m._lexicon, m._model, m._net)\n"
+        "assert all(f.cache_info().currsize == 0 for f in loaded)\n"
         "assert 'ask_sdk_core' not in sys.modules and 'json' not in sys.modules\n"
+        "assert 'dataclasses' not in sys.modules and 'closer_together.speech' not in sys.modules\n"
         "assert concerns.detect('he hits me') == concerns.Concern.ABUSE\n"
-        "assert concerns._compiled.cache_info().currsize == 1\n"
+        "assert all(f.cache_info().currsize == 1 for f in loaded)\n"
+        "assert concerns.detect('we went for a walk', 'en-GB') is None\n"
+        "assert m._language.cache_info().currsize == 1  # en-GB has no rules of its own\n"
     )
     env = {**os.environ, "PYTHONPATH": str(LAMBDA_DIR)}
     result = subprocess.run(
