@@ -34,6 +34,7 @@ from closer_together.request_util import (
     current,
     in_session,
     loaded,
+    locale_of,
     request_is_new_session,
     request_of,
     request_time,
@@ -44,7 +45,7 @@ from closer_together.request_util import (
     user_id_of,
 )
 from closer_together.rituals import guided
-from closer_together.speech import Reply, Voice, catalog, line, plain, supported_locale
+from closer_together.speech import Reply, Voice, catalog, line, plain
 from closer_together.storage import HouseholdStore, StoreError
 from closer_together.turn import Turn
 
@@ -122,7 +123,7 @@ class LoadTurn(AbstractRequestInterceptor):
                 # Only a household with something in it is worth a write (not a marker).
                 changed = household.version is not None and not household.erased
         now = request_time(handler_input).astimezone(_zone(household.time_zone))
-        locale = supported_locale(request_of(handler_input).locale)
+        locale = locale_of(handler_input)
         person = getattr(system, "person", None)
         turn = Turn(
             household=household,

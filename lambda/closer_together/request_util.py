@@ -50,6 +50,13 @@ def user_id_of(handler_input: HandlerInput) -> str:
     return str(user.user_id)
 
 
+def locale_of(handler_input: HandlerInput) -> str:
+    """The request's locale if the skill speaks it, else the default (never a path part)."""
+    from closer_together.speech import supported_locale
+
+    return supported_locale(getattr(request_of(handler_input), "locale", None))
+
+
 def in_session(handler_input: HandlerInput) -> bool:
     return handler_input.request_envelope.session is not None
 

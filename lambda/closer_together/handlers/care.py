@@ -25,8 +25,10 @@ from closer_together.request_util import (
     expected,
     intent_name,
     loaded,
+    locale_of,
     request_is_new_session,
     request_of,
+    sent_slots,
     slot_id,
     slot_text,
 )
@@ -59,10 +61,8 @@ def concern_in(handler_input: HandlerInput) -> Concern | None:
     """The most serious concern in this request: its intent, or any of its slot values."""
     if not is_request_type("IntentRequest")(handler_input):
         return None
-    intent = getattr(request_of(handler_input), "intent", None)
-    slots = (intent.slots or {}) if intent is not None else {}
-    said = [s.value for s in slots.values() if s is not None and isinstance(s.value, str)]
-    return care.concern_in(intent_name(handler_input), said)
+    said = sent_slots(handler_input).values()
+    return care.concern_in(intent_name(handler_input), said, locale_of(handler_input))
 
 
 def respond_with_message(

@@ -44,9 +44,9 @@ CONCERN_INTENTS = {
 _SEVERITY = (Concern.CRISIS, Concern.ABUSE, Concern.PROFESSIONAL_HELP)
 
 
-def concern_in(intent: str | None, said: Iterable[str]) -> Concern | None:
+def concern_in(intent: str | None, said: Iterable[str], locale: str) -> Concern | None:
     """The most serious concern in a request: its intent, or any of the words in its slots."""
-    found = {concerns.detect(value) for value in said}
+    found = {concerns.detect(value, locale) for value in said}
     found.add(CONCERN_INTENTS.get(intent or ""))
     return next((c for c in _SEVERITY if c in found), None)
 
