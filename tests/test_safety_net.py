@@ -4,7 +4,7 @@ The rules and frames of concerns.py (and the safety intents' samples) were devel
 corpora only: safety_dev.tsv (composed from categories) and safety_published.tsv (from
 published wording). The model (scripts/train_safety_model.py) also learnt from the corpora in
 LEARNT, each written apart by a writer who never saw the detector. The corpora in HELD_OUT and
-ordinary_unseen.tsv, by further such writers, are used for nothing but the figures printed and
+ORDINARY_UNSEEN, by further such writers, are used for nothing but the figures printed and
 bounded here.
 """
 
@@ -33,14 +33,20 @@ LEARNT = (
     "safety_test2.tsv",
     *(f"safety_writer{n}.tsv" for n in WRITERS),
     *(f"ordinary_writer_{x}.tsv" for x in ORDINARY_WRITERS),
+    # Held out until 2026-12-02 (crisis 93.5%, abuse 94.3%), then learnt from.
+    "safety_unseen_a.tsv",
+    "safety_unseen_b.tsv",
+    "ordinary_unseen.tsv",
 )
-HELD_OUT = ("safety_unseen_a.tsv", "safety_unseen_b.tsv")
-ORDINARY_UNSEEN = "ordinary_unseen.tsv"
-# Measured on the held-out corpora (see the README): floors so that the net never loosens,
-# not the bar the issue sets (97%).
-HELD_OUT_FLOOR = {"crisis": 0.925, "abuse": 0.935}  # measured 93.5% and 94.3%
-HELD_OUT_FALSE_ALARMS = 0.035  # measured 14 in 451 lines written to sound alarming
-ORDINARY_UNSEEN_FALSE_ALARMS = 0.025  # measured 12 in 535 everyday answers
+# Written on 2026-12-03 by two more writers, kept sealed (not read by whoever changed the
+# detector) until this measurement; used for nothing else.
+HELD_OUT = ("safety_sealed_a.tsv",)
+ORDINARY_UNSEEN = "ordinary_sealed.tsv"
+# Measured once on the sealed corpora (see the README): floors so that the net never
+# loosens, not the bar the issue sets (97%).
+HELD_OUT_FLOOR = {"crisis": 0.85, "abuse": 0.83}  # measured 86.3% and 84.0%
+HELD_OUT_FALSE_ALARMS = 0.035  # on hard ordinary lines, when a held-out corpus has them
+ORDINARY_UNSEEN_FALSE_ALARMS = 0.045  # measured 12 in 300 everyday answers, most of them hard
 
 
 def rows(name: str) -> list[tuple[str, str]]:
@@ -114,7 +120,7 @@ def test_recall_on_words_no_one_developed_it_on() -> None:
     )
     for concern, floor in HELD_OUT_FLOOR.items():
         assert recall[concern] >= floor, (concern, recall[concern])
-    assert alarms / ordinary <= HELD_OUT_FALSE_ALARMS
+    assert not ordinary or alarms / ordinary <= HELD_OUT_FALSE_ALARMS
 
 
 def test_false_alarms_on_ordinary_answers_no_one_developed_it_on() -> None:
