@@ -321,7 +321,7 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
                 title=plain(turn.voice.render([title])), content=plain(turn.voice.render([body]))
             )
         )
-    if reply.elicit and reprompt:
+    if reply.elicit and reprompt and answers_intent(handler_input):
         builder.add_directive(elicit_directive(reply.elicit))
     if reply.ask_permission:
         from closer_together.permissions import ask_for
@@ -332,6 +332,17 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
         builder.set_should_end_session(reply.end_session or reprompt is None)
     turn.session[LAST] = {"speech": speech, "reprompt": reprompt, "elicit": reply.elicit}
     return builder.response
+
+
+def answers_intent(handler_input: HandlerInput) -> bool:
+    """Whether a Dialog directive may go with this response.
+
+    Alexa documents dialog directives (ElicitSlot here) as the answer to an IntentRequest in
+    a dialog (developer.amazon.com/en-US/docs/alexa/custom-skills/dialog-interface-reference.html);
+    a LaunchRequest or a Connections.Response gets a plain question and reprompt instead, and
+    the answer still arrives as AnswerIntent through its carrier phrases.
+    """
+    return bool(getattr(request_of(handler_input), "object_type", None) == "IntentRequest")
 
 
 def elicit_directive(target: str) -> sdk_dialog.ElicitSlotDirective:
