@@ -26,6 +26,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from closer_together import dialog
 from closer_together.dialog import Waiting
+from closer_together.gateways.budget import ApiBudget, TurnApiClient
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Erasure, Household, household_id_for
 from closer_together.lazy import lazy
@@ -89,12 +90,28 @@ def carry(turn: Turn) -> None:
         turn.session.pop(SLIM_DAYS, None)
 
 
+API_BUDGET = "api_budget"
+
+
+def keep_to_budget(handler_input: HandlerInput, budget: ApiBudget) -> None:
+    """Every Alexa API call of this request goes through `budget` (its own timeouts, and
+    none once the turn's time for them is up). The SDK builds the factory per request."""
+    handler_input.attributes_manager.request_attributes[API_BUDGET] = budget
+    config = getattr(handler_input.service_client_factory, "api_configuration", None)
+    if config is not None and config.api_client is not None:
+        config.api_client = TurnApiClient(config.api_client, budget)
+
+
 class LoadTurn(AbstractRequestInterceptor):
-    def __init__(self, store: HouseholdStore) -> None:
+    def __init__(
+        self, store: HouseholdStore, api_budget: Callable[[], ApiBudget] = ApiBudget
+    ) -> None:
         self.store = store
+        self.api_budget = api_budget
 
     def process(self, handler_input: HandlerInput) -> None:
         handler_input.attributes_manager.request_attributes[STORE] = self.store
+        keep_to_budget(handler_input, self.api_budget())
         if not in_session(handler_input):
             return  # skill events carry no session: see erase_stored and change_stored
         session = session_of(handler_input)
