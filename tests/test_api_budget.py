@@ -7,7 +7,6 @@ that says each call took its whole share, and the tests count the calls and thei
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -106,11 +105,10 @@ def test_setting_a_reminder_with_every_call_hanging_answers_clearly(
     # Time zone, then the reminder: each given its short timeout, both timed out.
     _within(budgets.last)
     assert len(budgets.last.given) <= 2
-    assert says(turn.text, "reminder.error.timed_out") or says(turn.text, "reminder.error.no_zone")
-    assert turn.text and not re.search(r"\b(set|done)\b.*8 PM", turn.text, re.I)
-    assert "checkin" not in stored_household().schedule or (
-        stored_household().schedule["checkin"].get("status") != "on"
-    )
+    assert len(budgets.last.given) == 2  # the settings read, then the create
+    # Said plainly: Alexa may have made it; the next listing looks for it.
+    assert says(turn.text, "reminder.unsure")
+    assert "checkin" not in stored_household().schedule
 
 
 def test_forgetting_everything_with_every_call_hanging_stops_calling_in_time(

@@ -45,7 +45,16 @@ from closer_together.request_util import (
     user_id_of,
 )
 from closer_together.rituals import guided
-from closer_together.speech import Reply, Voice, catalog, line, plain, supported_locale
+from closer_together.speech import (
+    Line,
+    Reply,
+    Voice,
+    assumed_zone,
+    catalog,
+    line,
+    plain,
+    supported_locale,
+)
 from closer_together.storage import HouseholdStore, StoreError
 from closer_together.turn import Turn
 
@@ -138,8 +147,11 @@ class LoadTurn(AbstractRequestInterceptor):
                 household.time_zone = zone
                 # Only a household with something in it is worth a write (not a marker).
                 changed = household.version is not None and not household.erased
-        now = request_time(handler_input).astimezone(_zone(household.time_zone))
         locale = supported_locale(request_of(handler_input).locale)
+        # Unknown (the console's simulator never serves it): the locale's usual zone, not
+        # UTC, so "today" is the couple's day. Never stored: a later session asks again.
+        zone = household.time_zone or assumed_zone(locale).zone
+        now = request_time(handler_input).astimezone(_zone(zone))
         person = getattr(system, "person", None)
         turn = Turn(
             household=household,
@@ -153,6 +165,8 @@ class LoadTurn(AbstractRequestInterceptor):
             slim_days=list(session.get(SLIM_DAYS, [])),
             reload=lambda: self.store.load(household.household_id, arrived),
             deadline=deadline,
+            zone=zone,
+            zone_assumed=household.time_zone is None,
         )
         new = request_is_new_session(handler_input)
         turn.waiting = waiting_in(session, household, now, new)
@@ -326,7 +340,7 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     """Turn a ritual's reply into the Alexa response, remembering it for 'repeat'."""
     turn = current(handler_input)
     builder = handler_input.response_builder
-    speech = turn.voice.speak(reply.speak)
+    speech = turn.voice.speak(_with_zone_notice(turn, reply))
     reprompt = turn.voice.render(reply.reprompt) if reply.reprompt else None
     builder.speak(speech)
     if reprompt:
@@ -349,6 +363,27 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
         builder.set_should_end_session(reply.end_session or reprompt is None)
     turn.session[LAST] = {"speech": speech, "reprompt": reprompt, "elicit": reply.elicit}
     return builder.response
+
+
+ZONE_NOTICE = "zone_notice"  # household memory: the couple was told the zone was assumed
+
+
+def _with_zone_notice(turn: Turn, reply: Reply) -> list[Line]:
+    """The reply's lines, and once per household the notice that the time zone is assumed.
+
+    Said only in a turn that is written anyway (the flag rides in that write: no write of
+    its own) and not in the middle of a question that waits for a slot.
+    """
+    memory = turn.household.memory
+    if not turn.zone_assumed or not turn.changed or turn.erase or reply.elicit:
+        return reply.speak
+    if memory.get(ZONE_NOTICE):
+        return reply.speak
+    memory[ZONE_NOTICE] = True
+    notice = line("zone.assumed", zone=assumed_zone(turn.locale).said)
+    if reply.reprompt:  # a question goes last
+        return [notice, *reply.speak]
+    return [*reply.speak, notice]
 
 
 def answers_intent(handler_input: HandlerInput) -> bool:

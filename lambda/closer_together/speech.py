@@ -183,6 +183,19 @@ def _load_data(locale: str, name: str) -> Any:
     return json.loads(path.read_text("utf-8"))
 
 
+class AssumedZone(NamedTuple):
+    zone: str  # IANA name
+    said: str  # how the couple hears it named
+
+
+@cache
+def assumed_zone(locale: object) -> AssumedZone:
+    """The time zone used for `locale` while the device's own is unknown (content/zones.json)."""
+    zones = json.loads((CONTENT / "zones.json").read_text("utf-8"))
+    found = zones.get(supported_locale(locale)) or zones[DEFAULT_LOCALE]
+    return AssumedZone(str(found["zone"]), str(found["said"]))
+
+
 def _noticed(text: str) -> list[int]:
     """Hashes of the sentences of `text` long enough to be noticed if said again."""
     sentences = _SENTENCE_END.split(plain(text).lower())
