@@ -492,7 +492,7 @@ def test_a_timeout_is_said_honestly_and_the_next_listing_finds_the_reminder(
     sim: Any, alexa_api: Any
 ) -> None:
     ready(sim, alexa_api)
-    # Alexa answers after the skill has stopped waiting (2.5 s), but makes the reminder.
+    # Alexa answers after the skill has stopped waiting (2 s read timeout), but makes it.
     alexa_api.fail_next("POST", REMINDERS, None, delay=3.0)
     sim.say("remind us every evening at eight")
     turn = sim.say("yes")
