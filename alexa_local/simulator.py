@@ -242,6 +242,7 @@ class Simulator:
         response = raw.get("response") or {}
         check_speech(response.get("outputSpeech"))
         check_speech((response.get("reprompt") or {}).get("outputSpeech"))
+        check_directives(sent["request"].get("type"), response.get("directives") or [])
         turn = Turn(sent, raw, heard)
         return replace(turn, ends_session=self._after(turn))
 
@@ -292,6 +293,14 @@ def consent_answer(text: str) -> str | None:
 
 def _is_ask_for(directive: dict[str, Any]) -> bool:
     return directive.get("type") == "Connections.SendRequest" and directive.get("name") == "AskFor"
+
+
+def check_directives(request_type: Any, directives: list[dict[str, Any]]) -> None:
+    """Dialog directives answer only an IntentRequest (Alexa's dialog interface reference):
+    a LaunchRequest or Connections.Response answered with one is refused on a device."""
+    dialog = [d.get("type") for d in directives if str(d.get("type", "")).startswith("Dialog.")]
+    if dialog and request_type != "IntentRequest":
+        raise AssertionError(f"{request_type} answered with {dialog}")
 
 
 def check_speech(speech: dict[str, Any] | None) -> None:

@@ -97,7 +97,13 @@ def test_interrupted_checkin_resumes_in_a_new_session_naming_whose_turn(sim: Any
     sim.end("USER_INITIATED")
     turn = sim.say("open closer together")
     assert says(turn.text, "welcome.back")
-    assert "Alex" in turn.text and turn.directives[0]["type"] == "Dialog.ElicitSlot"
+    # No Dialog directive answers a LaunchRequest: a plain question and its reprompt.
+    assert "Alex" in turn.text and turn.reprompt and not turn.ends_session
+    assert not [d for d in turn.directives if d["type"].startswith("Dialog.")]
+    # The answer still arrives, through the AnswerIntent's carrier phrases.
+    turn = sim.say("the hardest part was the traffic")
+    assert turn.request["request"]["intent"]["name"] == "AnswerIntent"
+    assert not turn.ends_session and not says(turn.text, "answer.missed")
 
 
 def test_yesterdays_unfinished_checkin_is_not_resumed(sim: Any, clock: Any) -> None:

@@ -668,3 +668,23 @@ def test_console_data_survives_a_restart(tmp_path: Path) -> None:
     greeting = [line for line in second.splitlines() if line.startswith("alexa> ")]
     assert greeting, second
     assert "Sam" in greeting[0] and "Alex" in greeting[0]
+
+
+def test_a_dialog_directive_answering_a_launch_is_refused_as_a_device_would() -> None:
+    from alexa_local.simulator import check_directives
+
+    elicit = [{"type": "Dialog.ElicitSlot", "slotToElicit": "names"}]
+    check_directives("IntentRequest", elicit)
+    check_directives("LaunchRequest", [{"type": "Connections.SendRequest"}])
+    with pytest.raises(AssertionError):
+        check_directives("LaunchRequest", elicit)
+    with pytest.raises(AssertionError):
+        check_directives("Connections.Response", elicit)
+
+
+def test_the_first_launch_asks_for_names_without_a_dialog_directive(sim: Any) -> None:
+    turn = sim.launch()
+    assert turn.reprompt and not turn.ends_session
+    assert not [d for d in turn.directives if d["type"].startswith("Dialog.")]
+    turn = sim.say("we are Sam and Alex")
+    assert "Sam" in turn.text and "Alex" in turn.text

@@ -113,11 +113,25 @@ def test_save_creates_the_reminder_and_then_records_it() -> None:
     assert turn.changed
 
 
-def test_save_without_a_time_zone_asks_nothing_of_alexa() -> None:
+def test_without_a_time_zone_from_alexa_the_turns_assumed_zone_is_used() -> None:
     keeper, alexa, turn = keeper_for(zone=None)
+    turn.zone, turn.zone_assumed = "Europe/London", True
     saved = keeper.save(Entry("checkin", "20:00"))
-    assert saved.outcome is None and not saved.ok
-    assert alexa.calls == [] and turn.household.schedule == {} and not turn.changed
+    assert saved.ok and stored(turn, "checkin").zone == "Europe/London"
+    assert turn.household.time_zone is None  # a guess is never stored as the device's
+
+
+def test_without_a_time_zone_from_alexa_the_one_known_before_is_used() -> None:
+    keeper, _, turn = keeper_for(Household("h1", time_zone="Asia/Kolkata"), zone=None)
+    assert keeper.save(Entry("checkin", "20:00")).ok
+    assert stored(turn, "checkin").zone == "Asia/Kolkata"
+
+
+def test_a_time_zone_alexa_tells_at_last_is_kept_with_the_reminder() -> None:
+    keeper, _, turn = keeper_for(zone="America/Chicago")
+    turn.zone_assumed = True
+    assert keeper.save(Entry("checkin", "20:00")).ok
+    assert turn.household.time_zone == "America/Chicago" and not turn.zone_assumed
 
 
 def test_the_time_zone_is_asked_once_per_keeper() -> None:

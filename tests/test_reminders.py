@@ -477,20 +477,22 @@ def test_a_gateway_timeout_from_alexa_is_not_claimed_either_way(sim: Any, alexa_
     assert household.memory["reminders"]["unsure"]["checkin"]["rule"] == DAILY_8PM
 
 
-def test_no_time_zone_from_alexa_means_no_reminder(sim: Any, alexa_api: Any) -> None:
+def test_no_time_zone_from_alexa_now_uses_the_one_known_before(sim: Any, alexa_api: Any) -> None:
     ready(sim, alexa_api)
     sim.say("remind us every evening at eight")
     alexa_api.fail_next("GET", f"/v2/devices/{DEVICE}/settings", 500)
     turn = sim.say("yes")
-    assert "time zone" in turn.text
-    assert sent(alexa_api) == [] and stored_household().schedule == {}
+    [post] = sent(alexa_api, "POST")
+    assert post.json["trigger"]["timeZoneId"] == "America/New_York"
+    assert stored_household().schedule["checkin"]["status"] == "on"
+    assert not says(turn.text, "zone.assumed")  # nothing was assumed
 
 
 def test_a_timeout_is_said_honestly_and_the_next_listing_finds_the_reminder(
     sim: Any, alexa_api: Any
 ) -> None:
     ready(sim, alexa_api)
-    # Alexa answers after the skill has stopped waiting (2.5 s), but makes the reminder.
+    # Alexa answers after the skill has stopped waiting (2 s read timeout), but makes it.
     alexa_api.fail_next("POST", REMINDERS, None, delay=3.0)
     sim.say("remind us every evening at eight")
     turn = sim.say("yes")

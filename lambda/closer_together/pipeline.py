@@ -26,6 +26,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from closer_together import dialog
 from closer_together.dialog import Waiting
+from closer_together.gateways.budget import ApiBudget, TurnApiClient
 from closer_together.gateways.settings import SettingsGateway
 from closer_together.household import Erasure, Household, household_id_for
 from closer_together.lazy import lazy
@@ -45,7 +46,15 @@ from closer_together.request_util import (
     user_id_of,
 )
 from closer_together.rituals import guided
-from closer_together.speech import Reply, Voice, catalog, line, plain
+from closer_together.speech import (
+    Line,
+    Reply,
+    Voice,
+    assumed_zone,
+    catalog,
+    line,
+    plain,
+)
 from closer_together.storage import HouseholdStore, StoreError
 from closer_together.turn import Turn
 
@@ -90,12 +99,28 @@ def carry(turn: Turn) -> None:
         turn.session.pop(SLIM_DAYS, None)
 
 
+API_BUDGET = "api_budget"
+
+
+def keep_to_budget(handler_input: HandlerInput, budget: ApiBudget) -> None:
+    """Every Alexa API call of this request goes through `budget` (its own timeouts, and
+    none once the turn's time for them is up). The SDK builds the factory per request."""
+    handler_input.attributes_manager.request_attributes[API_BUDGET] = budget
+    config = getattr(handler_input.service_client_factory, "api_configuration", None)
+    if config is not None and config.api_client is not None:
+        config.api_client = TurnApiClient(config.api_client, budget)
+
+
 class LoadTurn(AbstractRequestInterceptor):
-    def __init__(self, store: HouseholdStore) -> None:
+    def __init__(
+        self, store: HouseholdStore, api_budget: Callable[[], ApiBudget] = ApiBudget
+    ) -> None:
         self.store = store
+        self.api_budget = api_budget
 
     def process(self, handler_input: HandlerInput) -> None:
         handler_input.attributes_manager.request_attributes[STORE] = self.store
+        keep_to_budget(handler_input, self.api_budget())
         if not in_session(handler_input):
             return  # skill events carry no session: see erase_stored and change_stored
         session = session_of(handler_input)
@@ -122,8 +147,11 @@ class LoadTurn(AbstractRequestInterceptor):
                 household.time_zone = zone
                 # Only a household with something in it is worth a write (not a marker).
                 changed = household.version is not None and not household.erased
-        now = request_time(handler_input).astimezone(_zone(household.time_zone))
         locale = locale_of(handler_input)
+        # Unknown (the console's simulator never serves it): the locale's usual zone, not
+        # UTC, so "today" is the couple's day. Never stored: a later session asks again.
+        zone = household.time_zone or assumed_zone(locale).zone
+        now = request_time(handler_input).astimezone(_zone(zone))
         person = getattr(system, "person", None)
         turn = Turn(
             household=household,
@@ -137,6 +165,8 @@ class LoadTurn(AbstractRequestInterceptor):
             slim_days=list(session.get(SLIM_DAYS, [])),
             reload=lambda: self.store.load(household.household_id, arrived),
             deadline=deadline,
+            zone=zone,
+            zone_assumed=household.time_zone is None,
         )
         new = request_is_new_session(handler_input)
         turn.waiting = waiting_in(session, household, now, new)
@@ -310,7 +340,7 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     """Turn a ritual's reply into the Alexa response, remembering it for 'repeat'."""
     turn = current(handler_input)
     builder = handler_input.response_builder
-    speech = turn.voice.speak(reply.speak)
+    speech = turn.voice.speak(_with_zone_notice(turn, reply))
     reprompt = turn.voice.render(reply.reprompt) if reply.reprompt else None
     builder.speak(speech)
     if reprompt:
@@ -322,7 +352,7 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
                 title=plain(turn.voice.render([title])), content=plain(turn.voice.render([body]))
             )
         )
-    if reply.elicit and reprompt:
+    if reply.elicit and reprompt and answers_intent(handler_input):
         builder.add_directive(elicit_directive(reply.elicit))
     if reply.ask_permission:
         from closer_together.permissions import ask_for
@@ -333,6 +363,38 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
         builder.set_should_end_session(reply.end_session or reprompt is None)
     turn.session[LAST] = {"speech": speech, "reprompt": reprompt, "elicit": reply.elicit}
     return builder.response
+
+
+ZONE_NOTICE = "zone_notice"  # household memory: the couple was told the zone was assumed
+
+
+def _with_zone_notice(turn: Turn, reply: Reply) -> list[Line]:
+    """The reply's lines, and once per household the notice that the time zone is assumed.
+
+    Said only in a turn that is written anyway (the flag rides in that write: no write of
+    its own) and not in the middle of a question that waits for a slot.
+    """
+    memory = turn.household.memory
+    if not turn.zone_assumed or not turn.changed or turn.erase or reply.elicit:
+        return reply.speak
+    if memory.get(ZONE_NOTICE):
+        return reply.speak
+    memory[ZONE_NOTICE] = True
+    notice = line("zone.assumed", zone=assumed_zone(turn.locale).said)
+    if reply.reprompt:  # a question goes last
+        return [notice, *reply.speak]
+    return [*reply.speak, notice]
+
+
+def answers_intent(handler_input: HandlerInput) -> bool:
+    """Whether a Dialog directive may go with this response.
+
+    Alexa documents dialog directives (ElicitSlot here) as the answer to an IntentRequest in
+    a dialog (developer.amazon.com/en-US/docs/alexa/custom-skills/dialog-interface-reference.html);
+    a LaunchRequest or a Connections.Response gets a plain question and reprompt instead, and
+    the answer still arrives as AnswerIntent through its carrier phrases.
+    """
+    return bool(getattr(request_of(handler_input), "object_type", None) == "IntentRequest")
 
 
 def elicit_directive(target: str) -> sdk_dialog.ElicitSlotDirective:

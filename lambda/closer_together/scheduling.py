@@ -49,9 +49,15 @@ class ReminderKeeper:
         self._zone: str | None = None
 
     def zone(self) -> str | None:
-        """The device's time zone, asked once per keeper (every call shares the 8 s)."""
+        """The device's time zone, asked once per keeper (every call shares the 8 s); while
+        Alexa cannot say, the one known from before, else the locale's (turn.zone_assumed)."""
         if self._zone is None:
-            self._zone = self.settings.time_zone(self.turn.device_id)
+            turn = self.turn
+            asked = self.settings.time_zone(turn.device_id)
+            if asked and turn.household.time_zone is None:
+                # Known at last: kept with this turn's write (saving a reminder writes anyway).
+                turn.household.time_zone, turn.zone_assumed = asked, False
+            self._zone = asked or turn.household.time_zone or turn.zone
         return self._zone
 
     def _text(self, ritual: str) -> str:

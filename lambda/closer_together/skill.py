@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from functools import cache
 from typing import Any, cast
 
@@ -14,11 +15,15 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from closer_together import request_util, storage
 from closer_together.config import Settings
 from closer_together.gateways.api_client import LazyApiClient
+from closer_together.gateways.budget import ApiBudget
 from closer_together.handlers import care, checkin, core, privacy, reminders, rituals
 from closer_together.pipeline import LoadTurn, LogRequest, SaveTurn
 
 
-def build_skill(settings: Settings | None = None) -> CustomSkill:
+def build_skill(
+    settings: Settings | None = None, api_budget: Callable[[], ApiBudget] = ApiBudget
+) -> CustomSkill:
+    """The skill; `api_budget` makes each turn's time budget for Alexa API calls."""
     settings = settings or Settings.from_env()
     logging.getLogger("closer_together").setLevel(settings.log_level)
     # At DEBUG these log whole items and request bodies: names and answers stay out of logs.
@@ -30,7 +35,7 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
     if settings.skill_id:
         builder.skill_id = settings.skill_id  # type: ignore[assignment]  # SDK types it as None
     builder.add_global_request_interceptor(LogRequest())
-    builder.add_global_request_interceptor(LoadTurn(store))
+    builder.add_global_request_interceptor(LoadTurn(store, api_budget))
     builder.add_global_request_interceptor(reminders.RenewMonthlyReminders())
     builder.add_global_response_interceptor(SaveTurn(store))
     # First match wins: events, then safety, then what the session is waiting for,

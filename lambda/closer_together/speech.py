@@ -146,13 +146,22 @@ def supported_locale(raw: object) -> str:
     return candidate if candidate in LOCALES else DEFAULT_LOCALE
 
 
+def catalog(locale: object) -> Catalog:
+    """The prompts of `locale`; anything but a locale the skill speaks gets the default's.
+
+    The locale comes from the request: it names a folder only after `supported_locale`
+    has matched it to LOCALES, so "../../etc" or 42 never reaches the filesystem.
+    """
+    return _catalog(supported_locale(locale))
+
+
 @cache
-def catalog(locale: str) -> Catalog:
+def _catalog(locale: str) -> Catalog:
     folder = CONTENT / locale
     if not folder.is_dir():
         if locale == DEFAULT_LOCALE:
             raise FileNotFoundError(folder)
-        return catalog(DEFAULT_LOCALE)
+        return _catalog(DEFAULT_LOCALE)
     prompts: dict[str, list[str]] = {}
     for path in sorted(folder.glob("prompts*.json")):
         for key, value in json.loads(path.read_text("utf-8")).items():
@@ -160,12 +169,31 @@ def catalog(locale: str) -> Catalog:
     return Catalog(locale, prompts)
 
 
+# Data files are named by the skill's own code, never by a request: a plain name, no path.
+_DATA_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
 @cache
 def _load_data(locale: str, name: str) -> Any:
-    path = CONTENT / locale / f"{name}.json"
+    if not _DATA_NAME.fullmatch(name):
+        raise ValueError(f"not a content file name: {name!r}")
+    path = CONTENT / supported_locale(locale) / f"{name}.json"
     if not path.exists():
         path = CONTENT / DEFAULT_LOCALE / f"{name}.json"
     return json.loads(path.read_text("utf-8"))
+
+
+class AssumedZone(NamedTuple):
+    zone: str  # IANA name
+    said: str  # how the couple hears it named
+
+
+@cache
+def assumed_zone(locale: object) -> AssumedZone:
+    """The time zone used for `locale` while the device's own is unknown (content/zones.json)."""
+    zones = json.loads((CONTENT / "zones.json").read_text("utf-8"))
+    found = zones.get(supported_locale(locale)) or zones[DEFAULT_LOCALE]
+    return AssumedZone(str(found["zone"]), str(found["said"]))
 
 
 def _noticed(text: str) -> list[int]:

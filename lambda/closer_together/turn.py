@@ -31,6 +31,8 @@ class Turn:
         deadline: Deadline | None = None,
         slim_days: list[str] | None = None,
         reload: Callable[[], Household] | None = None,
+        zone: str = "UTC",
+        zone_assumed: bool = False,
     ) -> None:
         self.household = household
         self.voice = voice
@@ -47,6 +49,9 @@ class Turn:
         # Days whose saved moments this session left in DynamoDB (see Household.slimmed).
         self.slim_days: list[str] = slim_days if slim_days is not None else []
         self.reload = reload
+        # The zone `now` is in: the device's, or the locale's default while Alexa cannot say.
+        self.zone = zone
+        self.zone_assumed = zone_assumed
         # What the session waited for when this request came, and what the request means there.
         self.waiting: Waiting | None = None
         self.heard = Heard(None, Kind.EVENT)

@@ -6,7 +6,7 @@ import time, about a tenth of a cold start; most turns call no Alexa API at all.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_model.services.api_client import ApiClient
 
@@ -21,9 +21,18 @@ class LazyApiClient(ApiClient):
     def __init__(self) -> None:
         self._client: ApiClient | None = None
 
-    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+    def _bounded(self) -> Any:
         if self._client is None:
             from closer_together.gateways.http_client import BoundedApiClient
 
             self._client = BoundedApiClient()
-        return self._client.invoke(request)
+        return self._client
+
+    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        return self._bounded().invoke(request)
+
+    def invoke_within(
+        self, request: ApiClientRequest, timeout: tuple[float, float]
+    ) -> ApiClientResponse:
+        """One call with its own timeouts (the turn's budget decides them)."""
+        return self._bounded().invoke_within(request, timeout)

@@ -239,10 +239,10 @@ class ErrorHandler(AbstractExceptionHandler):
             "unhandled %s", type(exception).__name__, exc_info=log.isEnabledFor(logging.DEBUG)
         )
         key = "error.storage" if isinstance(exception, StoreError) else "error.general"
-        from closer_together.speech import DEFAULT_LOCALE, catalog
+        from closer_together.speech import catalog
 
-        locale = getattr(request_of(handler_input), "locale", None) or DEFAULT_LOCALE
-        prompts = catalog(locale)
+        # catalog() takes the request's locale as it came: it falls back to the default.
+        prompts = catalog(getattr(request_of(handler_input), "locale", None))
         speech = prompts.variants(key)[0]
         builder = handler_input.response_builder.speak(speech)
         if in_session(handler_input) and key == "error.general":

@@ -25,6 +25,7 @@ from closer_together.request_util import (
     expected,
     intent_name,
     loaded,
+    request_is_new_session,
     request_of,
     session_of,
     slot_id,
@@ -158,14 +159,16 @@ def _gone_at_launch(handler_input: HandlerInput) -> bool:
 
 
 class RenewMonthlyReminders(AbstractRequestInterceptor):
-    """At a launch, set the next one-off of a monthly ritual whose last one has passed.
+    """At every session's start (a launch or a one-shot request), set the next one-off of
+    a monthly ritual whose last one has passed.
 
-    Runs after the household is loaded, whichever handler then answers the launch; it
-    calls Alexa only when a renewal is due.
+    Runs after the household is loaded, whichever handler then answers; it calls Alexa
+    only when a renewal is due. A renewal that fails leaves the entry due, so the next
+    session tries again; one Alexa no longer holds is created anew (ReminderKeeper.save).
     """
 
     def process(self, handler_input: HandlerInput) -> None:
-        if not is_request_type("LaunchRequest")(handler_input):
+        if not request_is_new_session(handler_input):
             return
         turn = loaded(handler_input)
         if turn is None or not turn.household.schedule:

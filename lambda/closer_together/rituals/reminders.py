@@ -489,8 +489,9 @@ def seen(household: Household, now: datetime, event: Event) -> bool:
     """The schedule follows what happened to its reminders at Alexa."""
     found = _with_tokens(household, list(event.tokens))
     if event.kind == "ReminderDeleted":
-        # Deleted in the Alexa app: off, as if cancelled by voice.
-        return _mark(household, found, sched.OFF, now)
+        # Deleted in the Alexa app: off, as if cancelled by voice. A monthly one-off whose
+        # time has passed is Alexa clearing a done reminder: the next session renews it.
+        return _mark(household, [e for e in found if not e.renewal_due(now)], sched.OFF, now)
     if event.kind == "ReminderStatusChanged" and event.status == "COMPLETED":
         # A one-off is renewed by time; a repeating one that ended is offered back.
         return _mark(household, [e for e in found if not e.once], sched.GONE, now)
