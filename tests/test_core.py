@@ -261,6 +261,7 @@ _NOT_AT_LAUNCH = (
     "closer_together.rituals.validation",
     "closer_together.scheduling",
     "closer_together.gateways.reminders",
+    "closer_together.gateways.timers",
     "closer_together.concerns",
     "ask_sdk_model.dialog",
     "ask_sdk_model.interfaces.connections",

@@ -12,7 +12,6 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_request_type
 
 from closer_together.dialog import TEXT_INTENTS, Kind, Waiting
-from closer_together.gateways.timers import TimerGateway
 from closer_together.pipeline import respond
 from closer_together.request_util import (
     current,
@@ -188,6 +187,8 @@ def start_timer(handler_input: HandlerInput) -> Reply:
     kept = int(turn.session.get(TIMER_MINUTES, checkin.TALK_MINUTES))
     minutes = checkin.timer_minutes(kept, slot_text(handler_input, "minutes"))
     turn.session[TIMER_MINUTES] = minutes
+    from closer_together.gateways.timers import TimerGateway  # the talking timer's turns only
+
     timers = TimerGateway(handler_input.service_client_factory)
     return checkin.start_timer(
         timers, minutes, turn.household, turn.today, turn.voice.catalog, turn.locale

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from closer_together.dialog import Heard, Kind
-from closer_together.gateways.timers import TimerResult
 from closer_together.lazy import lazy
 from closer_together.rituals import guided
 from closer_together.rituals.people import partner_name
@@ -142,6 +141,8 @@ def start_timer(
     locale: str,
 ) -> Reply:
     """A timer for talking freely, then what to do while it runs."""
+    from closer_together.gateways.timers import TimerResult  # this turn only, not at launch
+
     result = timers.start(
         f"PT{minutes}M",
         prompts.variants("timer.label")[0],
