@@ -7,11 +7,11 @@ not hold. It knows nothing of request handling: handlers build one per turn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from closer_together.gateways.reminders import ReminderGateway, ReminderOutcome, ReminderResult
 from closer_together.gateways.settings import SettingsGateway
+from closer_together.rituals.reminders import Saved
 from closer_together.rituals.schedule import (
     GONE,
     MONTHLY,
@@ -25,17 +25,6 @@ from closer_together.rituals.schedule import (
     reminder_memory,
 )
 from closer_together.turn import Turn
-
-
-@dataclass(frozen=True)
-class Saved:
-    outcome: ReminderOutcome | None  # None: no time zone, nothing was asked of Alexa
-    entry: Entry
-    changed: bool = False  # an existing reminder was updated rather than created
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome is ReminderOutcome.DONE
 
 
 class ReminderKeeper:

@@ -38,7 +38,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from closer_together.rituals.schedule import ReminderPlan
 from closer_together.speech import escape
 
 if TYPE_CHECKING:
@@ -49,6 +48,16 @@ log = logging.getLogger(__name__)
 # ask-sdk-model 1.82.0 types AlertInfo.spokenInfo as a module it does not ship, so the SDK
 # cannot read a reminder back without this name pointing at the real SpokenInfo.
 _SPOKEN_INFO_ALIAS = "ask_sdk_model.services.reminder_management.alert_info_spoken_info"
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    """What a reminder asks Alexa for: local wall-clock times and the device's zone."""
+
+    scheduled: datetime  # naive, local to `zone`: the next time the ritual comes round
+    zone: str
+    rule: str | None  # None: a one-off reminder
+    requested: datetime  # naive, local: now
 
 
 class ReminderOutcome(StrEnum):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from closer_together.dialog import YES, Waiting
 from closer_together.gateways.reminders import ReminderOutcome
@@ -25,9 +25,6 @@ from closer_together.rituals import people, welcome
 from closer_together.rituals import schedule as sched
 from closer_together.rituals.wording import clock, items, phrase
 from closer_together.speech import Catalog, Line, Reply, line
-
-if TYPE_CHECKING:
-    from closer_together.scheduling import Saved
 
 TOKEN = "reminders"  # the AskFor token, and the permission's short name
 DRAFT = "reminder"  # session: the reminder being set, as far as it is known
@@ -62,6 +59,18 @@ class Step(NamedTuple):
     waiting: Waiting | None = None  # the question left open
     changed: bool = False  # the household changed (beyond what the keeper saved)
     consent_card: bool = False  # the Alexa app shows the way to the permission
+
+
+class Saved(NamedTuple):
+    """What saving a reminder came to (`Keeper.save`)."""
+
+    outcome: ReminderOutcome | None  # None: no time zone, nothing was asked of Alexa
+    entry: sched.Entry
+    changed: bool = False  # an existing reminder was updated rather than created
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is ReminderOutcome.DONE
 
 
 class Keeper(Protocol):

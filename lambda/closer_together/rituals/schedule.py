@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from closer_together.gateways.reminders import ReminderPlan
 from closer_together.rituals import offers
 
 DAILY = "daily"
@@ -249,16 +250,6 @@ def collect(draft: Mapping[str, Any], heard: Mapping[str, Any]) -> tuple[Draft, 
 
 
 # -- the schedule -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReminderPlan:
-    """What a reminder asks Alexa for: local wall-clock times and the device's zone."""
-
-    scheduled: datetime  # naive, local to `zone`: the next time the ritual comes round
-    zone: str
-    rule: str | None  # None: a one-off reminder
-    requested: datetime  # naive, local: now
 
 
 @dataclass
