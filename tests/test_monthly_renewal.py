@@ -9,36 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import requests
+from alexa_apis import (
+    MONTHLY,
+    REMINDERS,
+    delete_at_alexa,
+    reminder_posts,
+)
 from conftest import meet, says, stored_household
 
 from alexa_local import envelopes
-
-REMINDERS = "/v1/alerts/reminders"
-SETTINGS = "/v2/devices"
-WRITES = ("PutItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem", "DeleteItem")
-MONTHLY = "remind us about the monthly check in on the first sunday of the month at seven pm"
-
-
-def no_settings(api: Any) -> None:
-    """The developer console's simulator: the Settings API never answers the skill."""
-    api.fail_next("GET", SETTINGS, 503, times=1000)
-
-
-def delete_at_alexa(api: Any, token: str) -> None:
-    """Alexa no longer holds the reminder (deleted in the Alexa app, or cleared when done)."""
-    gone = requests.delete(
-        f"{api.endpoint}{REMINDERS}/{token}",
-        headers={"Authorization": f"Bearer {api.token}"},
-        verify=str(api.ca_path),
-        timeout=5,
-    )
-    assert gone.ok and token not in api.reminders
-
-
-def posts(api: Any) -> list[Any]:
-    return [r for r in api.requests if r.path.startswith(REMINDERS) and r.method == "POST"]
-
 
 # -- 2. monthly one-offs never lapse silently ------------------------------------------------------
 
@@ -100,7 +79,7 @@ def test_a_one_off_alexa_no_longer_holds_is_created_anew(
     after_it_went_off(clock)
     alexa_api.clear()
     sim.launch()
-    [post] = posts(alexa_api)
+    [post] = reminder_posts(alexa_api)
     assert post.json["trigger"]["scheduledTime"] == "2027-01-03T19:00:00"
     entry = stored_household().schedule["monthly_checkin"]
     assert entry["status"] == "on" and entry["alert_token"] != token
@@ -119,7 +98,7 @@ def test_alexa_clearing_a_one_off_that_went_off_does_not_end_the_ritual(
     assert stored_household().schedule["monthly_checkin"]["status"] == "on"
     alexa_api.clear()
     sim.launch()
-    assert len(posts(alexa_api)) == 1
+    assert len(reminder_posts(alexa_api)) == 1
     assert stored_household().schedule["monthly_checkin"]["next"] == "2027-01-03T19:00:00"
 
 
@@ -134,7 +113,7 @@ def test_a_one_off_deleted_before_it_went_off_is_the_couples_choice(
     assert stored_household().schedule["monthly_checkin"]["status"] == "off"
     alexa_api.clear()
     sim.launch()
-    assert posts(alexa_api) == []
+    assert reminder_posts(alexa_api) == []
 
 
 def test_a_renewal_without_the_permission_is_offered_back(

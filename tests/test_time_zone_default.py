@@ -9,36 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
+from alexa_apis import (
+    WRITES,
+    no_settings,
+    reminder_posts,
+)
 from conftest import DEVICE, MODEL, USER, meet, says, stored_household
 
 from alexa_local.simulator import Simulator
-
-REMINDERS = "/v1/alerts/reminders"
-SETTINGS = "/v2/devices"
-WRITES = ("PutItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem", "DeleteItem")
-MONTHLY = "remind us about the monthly check in on the first sunday of the month at seven pm"
-
-
-def no_settings(api: Any) -> None:
-    """The developer console's simulator: the Settings API never answers the skill."""
-    api.fail_next("GET", SETTINGS, 503, times=1000)
-
-
-def delete_at_alexa(api: Any, token: str) -> None:
-    """Alexa no longer holds the reminder (deleted in the Alexa app, or cleared when done)."""
-    gone = requests.delete(
-        f"{api.endpoint}{REMINDERS}/{token}",
-        headers={"Authorization": f"Bearer {api.token}"},
-        verify=str(api.ca_path),
-        timeout=5,
-    )
-    assert gone.ok and token not in api.reminders
-
-
-def posts(api: Any) -> list[Any]:
-    return [r for r in api.requests if r.path.startswith(REMINDERS) and r.method == "POST"]
-
 
 # -- 1. the time zone Alexa cannot tell --------------------------------------------------------
 
@@ -51,7 +29,7 @@ def test_without_the_settings_api_reminders_use_the_locales_zone_and_say_so_once
     turns.append(sim.say("remind us every evening at eight"))
     dynamo_calls.clear()
     turns.append(sim.say("yes"))
-    [post] = posts(alexa_api)
+    [post] = reminder_posts(alexa_api)
     assert post.json["trigger"]["timeZoneId"] == "America/New_York"
     assert post.json["trigger"]["scheduledTime"] == "2026-11-27T20:00:00"  # 8 pm Eastern
     sim.say("stop")
@@ -108,7 +86,7 @@ def test_each_locale_has_its_own_assumed_zone(
     sim.launch()
     sim.say("remind us every evening at eight")
     turn = sim.say("yes")
-    [post] = posts(alexa_api)
+    [post] = reminder_posts(alexa_api)
     assert post.json["trigger"]["timeZoneId"] == zone
     assert said in turn.text or stored_household().memory.get("zone_notice")
 
@@ -134,4 +112,4 @@ def test_once_alexa_tells_the_zone_it_is_kept_and_nothing_more_is_said(
     turn = sim.say("yes")
     assert not says(turn.text, "zone.assumed")
     assert stored_household().time_zone == "America/Denver"
-    assert posts(alexa_api)[-1].json["trigger"]["timeZoneId"] == "America/Denver"
+    assert reminder_posts(alexa_api)[-1].json["trigger"]["timeZoneId"] == "America/Denver"
