@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import json
 import re
 import sys
@@ -56,8 +57,12 @@ def localise(text: str, words: Words) -> str:
     """`text` with every en-US word of `words` (whole words, any case) in its local form."""
     for us, local in words:
         pattern = re.compile(rf"\b{re.escape(us)}\b", re.IGNORECASE)
-        text = pattern.sub(lambda m, local=local: _match_case(m.group(0), local), text)
+        text = pattern.sub(functools.partial(_replace, local), text)
     return text
+
+
+def _replace(local: str, match: re.Match[str]) -> str:
+    return _match_case(match.group(0), local)
 
 
 def _with_local(samples: list[str], words: Words) -> list[str]:
@@ -104,7 +109,9 @@ def listing_for(source: dict[str, Any], words: Words, crisis: str | None) -> dic
     if crisis is not None:
         description, found = CRISIS_SENTENCE.subn(crisis, listing["description"])
         if found != 1:
-            raise ValueError("the en-US description has no sentence starting 'If you are in crisis'")
+            raise ValueError(
+                "the en-US description has no sentence starting 'If you are in crisis'"
+            )
         listing["description"] = description
     return listing
 
