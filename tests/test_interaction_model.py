@@ -25,6 +25,8 @@ MODEL_DIR = ROOT / "interaction_models"
 MODEL_FILES = sorted(MODEL_DIR.glob("*.json"))
 SKILL_JSON = ROOT / "skill" / "skill.json"
 SPEC_PATH = ROOT / "node_modules" / "ask-smapi-model" / "spec.json"
+# Every locale the skill publishes (speech.LOCALES; skill/locales.json generates the rest).
+LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
 MODEL_DEF = "v1.skill.interactionModel.InteractionModelData"
 MANIFEST_DEF = "v1.skill.Manifest.SkillManifestEnvelope"
@@ -352,7 +354,7 @@ def _load(path: Path) -> Model:
 
 
 def test_model_files_exist() -> None:
-    assert MODEL_DIR / "en-US.json" in MODEL_FILES
+    assert [MODEL_DIR / f"{locale}.json" for locale in sorted(LOCALES)] == MODEL_FILES
 
 
 @pytest.mark.parametrize("rule", RULES.values(), ids=RULES.keys())
@@ -648,13 +650,14 @@ def test_manifest_publishing_information() -> None:
     info = _manifest()["publishingInformation"]
     assert info["category"] in SKILL_CATEGORIES
     assert info["isAvailableWorldwide"] is False
-    assert info["distributionCountries"] == ["US"]
+    assert info["distributionCountries"] == ["US", "GB", "CA", "AU", "IN"]
     assert info["testingInstructions"].strip()
-    locale = info["locales"]["en-US"]
-    assert locale["name"] == "Closer Together"
-    assert locale["summary"].strip() and locale["keywords"]
-    # The store listing must say plainly that this is not therapy (PRODUCT.md).
-    assert re.search(r"\bnot\b[^.]*\btherapy\b", locale["description"], re.IGNORECASE)
+    assert set(info["locales"]) == set(LOCALES)
+    for locale in info["locales"].values():
+        assert locale["name"] == "Closer Together"
+        assert locale["summary"].strip() and locale["keywords"]
+        # The store listing must say plainly that this is not therapy (PRODUCT.md).
+        assert re.search(r"\bnot\b[^.]*\btherapy\b", locale["description"], re.IGNORECASE)
 
 
 def test_every_published_locale_has_an_interaction_model() -> None:
@@ -671,8 +674,10 @@ def test_manifest_privacy_permissions_and_events() -> None:
     assert privacy["isChildDirected"] is False
     assert privacy["isExportCompliant"] is True
     assert privacy["containsAds"] is False
-    for url in privacy["locales"]["en-US"].values():
-        assert url.startswith("https://")
+    assert set(privacy["locales"]) == set(LOCALES)
+    for urls in privacy["locales"].values():
+        for url in urls.values():
+            assert url.startswith("https://")
     assert {p["name"] for p in manifest["permissions"]} == PERMISSIONS
     assert {e["eventName"] for e in manifest["events"]["subscriptions"]} == EVENTS
     custom = manifest["apis"]["custom"]
@@ -735,9 +740,11 @@ def example_phrase_problems(phrases: list[str], model: Model) -> list[str]:
     return problems
 
 
-def test_example_phrases_come_from_the_samples() -> None:
-    phrases = _manifest()["publishingInformation"]["locales"]["en-US"]["examplePhrases"]
-    problems = example_phrase_problems(phrases, _load(MODEL_DIR / "en-US.json"))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_example_phrases_come_from_the_samples(locale: str) -> None:
+    """Each locale's example phrases, against that locale's own model."""
+    phrases = _manifest()["publishingInformation"]["locales"][locale]["examplePhrases"]
+    problems = example_phrase_problems(phrases, _load(MODEL_DIR / f"{locale}.json"))
     assert not problems, "\n".join(problems)
 
 
