@@ -64,6 +64,17 @@ def _question_data(ritual: str, name: str, step: int, steps: int, asked: Line) -
     }
 
 
+_NOT_ASKED = {
+    "title": "",
+    "name": "",
+    "turn": "",
+    "step": 0,
+    "steps": 1,
+    "progress": "",
+    "question": "",
+}
+
+
 def review(
     asked: Screen | None,
     today: date,
@@ -86,7 +97,8 @@ def review(
             {"kind": line(f"screen.card.{kind}", name=who), "text": text}
             for kind, who, text in cards
         ],
-        "question": asked.data if asked is not None else {},
+        # Not asked yet: the same fields, empty, so every binding of the document resolves.
+        "question": asked.data if asked is not None else _NOT_ASKED,
         "asking": asked is not None,
     }
     return Screen("review", data)
