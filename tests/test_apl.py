@@ -189,3 +189,14 @@ def test_a_reminder_set_shows_in_the_list(sim: Any, alexa_api: Any) -> None:
     shown = check_screen(turn.screens[0])
     assert len(shown["items"]) == 1 and shown["items"][0]["text"] in turn.text
     assert shown["title"] == "Your reminders"
+
+
+def test_the_console_prints_what_a_screen_shows(sim: Any) -> None:
+    from alexa_local.console import parse_args, screen_text
+
+    assert parse_args(["--screen"]).screen and not parse_args([]).screen
+    meet(sim)
+    sim.set_screen(True)
+    turn = sim.say("ask closer together to start our check-in")
+    text = screen_text(turn.screens[0])
+    assert text.startswith("Daily check-in · Sam's turn · 1 of 6 · Sam")
