@@ -193,6 +193,8 @@ class Console:
             self._print(f"ssml> {turn.ssml}")
         if turn.text:
             self._print(f"alexa> {turn.text}")
+        for directive in turn.screens:
+            self._print(f"[screen] {screen_text(directive)}")
         if self._verbose:
             if turn.reprompt:
                 self._print(f"alexa (reprompt)> {turn.reprompt}")
@@ -250,6 +252,23 @@ def _speak(turn: Turn) -> None:
 # -- start-up -----------------------------------------------------------------------------
 
 
+def screen_text(directive: dict[str, Any]) -> str:
+    """A RenderDocument's datasource as one line of text: what the screen shows."""
+    payload = (directive.get("datasources") or {}).get("payload") or {}
+    parts: list[str] = [str(payload.get("title", ""))]
+    week = payload.get("week") or []
+    if week:
+        parts.append(" ".join(f"{d['day']} {'●' if d['done'] else '○'}" for d in week))
+        parts += [str(payload.get("checked", "")), str(payload.get("streak", ""))]
+        parts += [f"{c['kind']}: {c['text']}" for c in payload.get("cards") or []]
+    asked = payload.get("question") if week else payload
+    if isinstance(asked, dict) and asked.get("question"):
+        parts += [str(asked.get("turn", "")), str(asked.get("progress", "")), asked["question"]]
+    parts += [str(item["text"]) for item in payload.get("items") or []]
+    parts.append(str(payload.get("empty", "")))
+    return " · ".join(part for part in parts if part)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m alexa_local.console",
@@ -261,6 +280,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--user", default=DEFAULT_USER, help="the household's Alexa user id")
     parser.add_argument("--person", help="speak as this recognised voice profile")
+    parser.add_argument(
+        "--screen", action="store_true", help="an Echo Show: the device reports APL; screens print"
+    )
     parser.add_argument("--time-zone", default="America/New_York")
     parser.add_argument("--date", help="start the simulated clock on YYYY-MM-DD")
     parser.add_argument("--now", help="start the simulated clock at this ISO date-time")
@@ -375,6 +397,7 @@ def main(argv: list[str] | None = None, stdin: TextIO = sys.stdin, out: TextIO =
             api_token=standin.token,
             clock=clock,
             person_id=args.person,
+            screen=args.screen,
             nlu_mode=args.nlu,
         )
 

@@ -28,6 +28,9 @@ REMINDER_EVENTS = frozenset(
     }
 )
 
+# What a device with a screen declares (the Alexa.Presentation.APL interface reference).
+APL_INTERFACE = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2024.3"}}}
+
 
 @dataclass(frozen=True)
 class Device:
@@ -40,6 +43,7 @@ class Device:
     locale: str = "en-US"
     skill_id: str = DEFAULT_SKILL_ID
     person_id: str | None = None  # a recognised voice profile, when one speaks
+    screen: bool = False  # an Echo Show or a TV: supportedInterfaces names Alexa.Presentation.APL
 
 
 @dataclass
@@ -186,7 +190,10 @@ def _envelope(
     system: dict[str, Any] = {"application": application, "user": dict(user)}
     if on_device:
         # events come from the cloud, not from an Echo: no device, no speaker
-        system["device"] = {"deviceId": device.device_id, "supportedInterfaces": {}}
+        system["device"] = {
+            "deviceId": device.device_id,
+            "supportedInterfaces": dict(APL_INTERFACE) if device.screen else {},
+        }
         if device.person_id is not None:
             system["person"] = {
                 "personId": device.person_id,

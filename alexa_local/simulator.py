@@ -35,6 +35,9 @@ _YES = frozenset(BUILT_IN_PHRASES["AMAZON.YesIntent"])
 _NO = frozenset(BUILT_IN_PHRASES["AMAZON.NoIntent"])
 
 
+RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
+
+
 @dataclass(frozen=True)
 class LambdaContext:
     """The bits of the Lambda context object a skill might look at."""
@@ -62,6 +65,11 @@ class Turn:
     @property
     def directives(self) -> list[dict[str, Any]]:
         return list(self.response.get("directives") or [])
+
+    @property
+    def screens(self) -> list[dict[str, Any]]:
+        """The APL RenderDocument directives of the response (a screen's content)."""
+        return [d for d in self.directives if d.get("type") == RENDER_DOCUMENT]
 
     @property
     def ssml(self) -> str | None:
@@ -100,6 +108,7 @@ class Simulator:
         person_id: str | None = None,
         skill_id: str = DEFAULT_SKILL_ID,
         nlu_mode: NluMode = "exact",
+        screen: bool = False,
     ) -> None:
         """`nlu_mode`: "exact" (the kind stand-in) or "honest" (as real Alexa; see nlu.py)."""
         self._handler = handler
@@ -112,6 +121,7 @@ class Simulator:
             locale=locale,
             skill_id=skill_id,
             person_id=person_id,
+            screen=screen,
         )
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
         self._session: Session | None = None
@@ -143,6 +153,10 @@ class Simulator:
 
     def set_person(self, person_id: str | None) -> None:
         self.device = replace(self.device, person_id=person_id)
+
+    def set_screen(self, screen: bool) -> None:
+        """Talk through a device with a screen (APL) or without one."""
+        self.device = replace(self.device, screen=screen)
 
     # -- what the couple does ---------------------------------------------------------------
 

@@ -681,7 +681,14 @@ def test_manifest_privacy_permissions_and_events() -> None:
     assert {p["name"] for p in manifest["permissions"]} == PERMISSIONS
     assert {e["eventName"] for e in manifest["events"]["subscriptions"]} == EVENTS
     custom = manifest["apis"]["custom"]
-    assert custom["interfaces"] == []
+    # Screens: Echo Show 5 to 15, Echo Spot, TVs (APL documents in content/apl/).
+    (apl,) = custom["interfaces"]
+    assert apl["type"] == "ALEXA_PRESENTATION_APL"
+    assert {(v["mode"], v["shape"]) for v in apl["supportedViewports"]} == {
+        ("HUB", "ROUND"),
+        ("HUB", "RECTANGLE"),
+        ("TV", "RECTANGLE"),
+    }
     # Skill events go to the same function as requests.
     assert manifest["events"]["endpoint"]["uri"] == custom["endpoint"]["uri"]
 

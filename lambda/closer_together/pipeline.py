@@ -33,6 +33,7 @@ from closer_together.lazy import lazy
 from closer_together.request_util import (
     TURN,
     current,
+    has_screen,
     in_session,
     loaded,
     locale_of,
@@ -49,6 +50,7 @@ from closer_together.rituals import guided
 from closer_together.speech import (
     Line,
     Reply,
+    Screen,
     Voice,
     assumed_zone,
     catalog,
@@ -352,6 +354,8 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
                 title=plain(turn.voice.render([title])), content=plain(turn.voice.render([body]))
             )
         )
+    if reply.screen is not None and has_screen(handler_input):
+        builder.add_directive(render_directive(turn, reply.screen))
     if reply.elicit and reprompt and answers_intent(handler_input):
         builder.add_directive(elicit_directive(reply.elicit))
     if reply.ask_permission:
@@ -384,6 +388,20 @@ def _with_zone_notice(turn: Turn, reply: Reply) -> list[Line]:
     if reply.reprompt:  # a question goes last
         return [notice, *reply.speak]
     return [*reply.speak, notice]
+
+
+def render_directive(turn: Turn, screen: Screen) -> Any:
+    """An Alexa.Presentation.APL.RenderDocument of the screen's document and datasource.
+    Loaded only for a device with a screen: a speaker never pays for APL's classes."""
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
+    from closer_together import screens
+
+    return RenderDocumentDirective(
+        token=f"closer-together.{screen.document}",
+        document=screens.document(screen.document),
+        datasources=screens.datasources(screen, turn.voice.shown),
+    )
 
 
 def answers_intent(handler_input: HandlerInput) -> bool:

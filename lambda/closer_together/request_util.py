@@ -42,6 +42,14 @@ def system_of(handler_input: HandlerInput) -> SystemState:
     return cast("SystemState", context.system if context is not None else None)
 
 
+def has_screen(handler_input: HandlerInput) -> bool:
+    """Whether the device shows APL: context.System.device.supportedInterfaces names
+    Alexa.Presentation.APL (a speaker, or an event from the cloud, does not)."""
+    device = getattr(system_of(handler_input), "device", None)
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+
+
 def user_id_of(handler_input: HandlerInput) -> str:
     """The Alexa user id that keys the household; never guessed when it is missing."""
     user = system_of(handler_input).user

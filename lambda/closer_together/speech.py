@@ -82,13 +82,21 @@ def trusted(ssml: str) -> Line:
     return Line(TRUSTED, {"ssml": ssml})
 
 
+class Screen(NamedTuple):
+    """What a device with a screen shows with a reply: an APL document of content/apl/ and
+    its datasource, plain values (a `Line` in it is shown as the plain text it is said as)."""
+
+    document: str
+    data: Mapping[str, Any]
+
+
 class Reply:
     """What a ritual wants said; the skill layer turns it into an Alexa response.
 
     A plain class, not a dataclass: every class built at import is paid for at cold start.
     """
 
-    __slots__ = ("ask_permission", "card", "elicit", "end_session", "reprompt", "speak")
+    __slots__ = ("ask_permission", "card", "elicit", "end_session", "reprompt", "screen", "speak")
 
     def __init__(
         self,
@@ -98,6 +106,7 @@ class Reply:
         elicit: str | None = None,
         ask_permission: str | None = None,
         card: tuple[Line, Line] | None = None,
+        screen: Screen | None = None,
     ) -> None:
         self.speak = speak
         self.reprompt = reprompt
@@ -109,6 +118,8 @@ class Reply:
         self.ask_permission = ask_permission
         # A card in the Alexa app: (title key, body key) rendered like speech.
         self.card = card
+        # What a device with a screen shows (devices without one get nothing).
+        self.screen = screen
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
@@ -221,6 +232,8 @@ class Voice:
         self.seed = seed
         self._said: list[str] = []
         self._speaking = False
+        # The wording chosen for each line rendered this turn: a screen shows the same words.
+        self._chosen: list[tuple[Line, int]] = []
 
     def render(self, lines: list[Line]) -> str:
         """Text for a reprompt or a card: varied, but not remembered as spoken."""
@@ -258,11 +271,27 @@ class Voice:
         index, text = (new_wording or unheard or fresh or candidates)[0]
         if index not in worded:
             worded.append(index)
+        self._chosen.append((item, index))
         self._said.append(text)
         if self._speaking:
             spoken.extend(_noticed(text))
             del spoken[:-REMEMBERED]
         return text
+
+    def shown(self, item: Line) -> str:
+        """A line as plain text for a screen: in the wording it was said in this turn (else
+        its first), names as written (a voice profile's name tag shows nothing). Nothing is
+        remembered: showing is not saying."""
+        if item.key == TRUSTED:
+            return plain(str(item.params["ssml"]))
+        if item.key == PAUSE:
+            return ""
+        variants = self.catalog.variants(item.key)
+        index = next((index for said, index in self._chosen if said is item), 0)
+        values = {
+            k: escape(v.text if isinstance(v, Name) else str(v)) for k, v in item.params.items()
+        }
+        return plain(variants[index].format_map(values))
 
     @staticmethod
     def _fill(template: str, params: Mapping[str, Any]) -> str:
@@ -273,3 +302,4 @@ class Voice:
         """Remember this turn's sentences so the next turn says something different."""
         self.memory["last"] = self._said[-6:]
         self._said = []
+        self._chosen = []

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from closer_together.household import APPRECIATION, BEST_MOMENT, CONNECTING, Household
 from closer_together.lazy import lazy
 from closer_together.rituals.people import names
-from closer_together.speech import CONTENT, Line, Reply, line, pause
+from closer_together.speech import CONTENT, Line, Reply, Screen, line, pause
 
 if TYPE_CHECKING:
+    from closer_together import screens
     from closer_together.rituals import validation
 else:
     validation = lazy("closer_together.rituals.validation")  # on the first answer heard
+    screens = lazy("closer_together.screens")  # a question's screen is built when asked
 
 
 class Question(NamedTuple):
@@ -209,15 +211,40 @@ def _question_lines(
     return [line(key, **params)], [line(f"{key}.help{edge}", **params)]
 
 
+def question_screen(household: Household, plan: Plan, asked: list[Line]) -> Screen:
+    """What a screen shows with the question: whose turn, how far along, the question in
+    full (a "same question" said aloud shows the question itself)."""
+    partner, _ = _current(household, plan)
+    progress = household.progress or {}
+    shown = asked[-1]
+    if shown.key.endswith(".again"):
+        shown = line(shown.key.removesuffix(".again"), **shown.params)
+    return screens.question(
+        plan.ritual,
+        household.partners[partner].name,
+        int(progress["step"]) + 1,
+        len(progress["steps"]),
+        shown,
+    )
+
+
+def _asking(
+    household: Household, plan: Plan, lead: list[Line], asked: list[Line], help_: list[Line]
+) -> Reply:
+    """The question (after `lead`), waiting for its answer, on a screen too."""
+    screen = question_screen(household, plan, asked)
+    return Reply([*lead, *asked], help_, elicit="answer", screen=screen)
+
+
 def _ask(household: Household, plan: Plan, lead: list[Line], *, following: bool = False) -> Reply:
     asked, help_ = _question_lines(household, plan, following=following)
     (household.progress or {})["phase"] = ANSWER
-    return Reply([*lead, *asked], help_, elicit="answer")
+    return _asking(household, plan, lead, asked, help_)
 
 
 def repeat_question(household: Household, plan: Plan) -> Reply:
     asked, help_ = _question_lines(household, plan)
-    return Reply(asked, help_, elicit="answer")
+    return _asking(household, plan, [], asked, help_)
 
 
 def answer(
@@ -289,8 +316,8 @@ def _credit_speaker(progress: dict[str, Any], speaker: int) -> bool:
 def _not_your_turn(household: Household, plan: Plan, speaker: int) -> Reply:
     """The speaker already answered: nothing is filed under their partner's name."""
     asked, help_ = _question_lines(household, plan)
-    return Reply(
-        [line("answer.other_turn", **names(household, speaker)), *asked], help_, elicit="answer"
+    return _asking(
+        household, plan, [line("answer.other_turn", **names(household, speaker))], asked, help_
     )
 
 
@@ -298,7 +325,7 @@ def not_an_answer(household: Household, plan: Plan) -> Reply:
     """'Thanks', 'okay', a yes or a no said to an open question: nothing is taken, and the
     question is asked again gently ("skip" moves on)."""
     asked, help_ = _question_lines(household, plan)
-    return Reply([line("answer.not_yet"), *asked], help_, elicit="answer")
+    return _asking(household, plan, [line("answer.not_yet")], asked, help_)
 
 
 # Questions that ask for something good: only their answers may be met with gladness.
@@ -354,7 +381,8 @@ def missed(household: Household, plan: Plan, now: datetime) -> Reply:
     progress["missed"] = progress.get("missed", 0) + 1
     if progress["missed"] == 1:
         asked, help_ = _question_lines(household, plan)
-        return Reply([line("answer.missed")], help_, elicit="answer")
+        screen = question_screen(household, plan, asked)
+        return Reply([line("answer.missed")], help_, elicit="answer", screen=screen)
     progress["missed"] = 0
     partner, _ = _current(household, plan)
     return advance(household, plan, now, [line("answer.moving_on", **names(household, partner))])

@@ -16,15 +16,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from closer_together.dialog import YES, Waiting
 from closer_together.gateways.reminders import ReminderOutcome
 from closer_together.household import Household
+from closer_together.lazy import lazy
 from closer_together.rituals import people, welcome
 from closer_together.rituals import schedule as sched
 from closer_together.rituals.wording import clock, items, phrase
-from closer_together.speech import Catalog, Line, Reply, line
+from closer_together.speech import Catalog, Line, Reply, line, plain
+
+if TYPE_CHECKING:
+    from closer_together import screens
+else:
+    screens = lazy("closer_together.screens")  # the list, on a screen
 
 TOKEN = "reminders"  # the AskFor token, and the permission's short name
 DRAFT = "reminder"  # session: the reminder being set, as far as it is known
@@ -296,10 +302,13 @@ def list_reminders(talk: Talk, keeper: Keeper) -> Step:
     said = [line("reminder.list.on", items=items(talk.catalog, listed))] if listed else []
     gone = keeper.schedule.with_status(sched.GONE)
     if gone:
-        return _offer_back(talk.catalog, gone, said)
-    if not listed:
-        said.append(line("reminder.list.none"))
-    return _ended(*said)
+        step = _offer_back(talk.catalog, gone, said)
+    else:
+        if not listed:
+            said.append(line("reminder.list.none"))
+        step = _ended(*said)
+    step.reply.screen = screens.reminders([plain(item) for item in listed])
+    return step
 
 
 def _offer_back(catalog: Catalog, gone: list[sched.Entry], said: list[Line]) -> Step:

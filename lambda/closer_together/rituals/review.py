@@ -13,11 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from closer_together.household import APPRECIATION, BEST_MOMENT, CONNECTING, Household, Moment
+from closer_together.lazy import lazy
 from closer_together.rituals import guided, perspective
 from closer_together.rituals.people import names
-from closer_together.speech import Line, Name, Reply, line, pause
+from closer_together.speech import Line, Name, Reply, Screen, line, pause
+
+if TYPE_CHECKING:
+    from closer_together import screens
+else:
+    screens = lazy("closer_together.screens")  # built with every review reply
 
 RITUAL = "review"
 CHECKIN = "checkin"
@@ -160,7 +167,9 @@ def begin(household: Household, now: datetime, speaker: int | None = None) -> tu
         # Said once; the questions' own opening is the one introduction that follows.
         return _questions(household, now, speaker, [*lead, line("review.moments.none")]), False
     if more_waits:
-        return Reply([*lead, *lines, line("review.more.ask")], [line("review.more.reprompt")]), True
+        reply = Reply([*lead, *lines, line("review.more.ask")], [line("review.more.reprompt")])
+        reply.screen = _screen(household, today, None)
+        return reply, True
     return _questions(household, now, speaker, [*lead, *lines]), False
 
 
@@ -182,4 +191,24 @@ def more_help() -> Reply:
 def _questions(
     household: Household, now: datetime, speaker: int | None, intro: list[Line]
 ) -> Reply:
-    return guided.start(household, guided.PLANS[RITUAL], now, speaker, intro)
+    reply = guided.start(household, guided.PLANS[RITUAL], now, speaker, intro)
+    reply.screen = _screen(household, now.date(), reply.screen)
+    return reply
+
+
+def _screen(household: Household, today: date, asked: Screen | None) -> Screen:
+    """The week at a glance: the days checked in, the streak, the moments as short cards,
+    and the reflection question once it is asked."""
+    since = today - timedelta(days=WEEK_DAYS - 1)
+    cards = [
+        (group.kind, household.partners[group.partner].name, moment.text)
+        for group in _groups(household, today)
+        for moment in group.said
+    ]
+    return screens.review(
+        asked,
+        today,
+        set(household.days_with(CHECKIN, since, today)),
+        household.streak(CHECKIN, today),
+        cards[:FIT],
+    )
