@@ -265,6 +265,7 @@ _NOT_AT_LAUNCH = (
     "closer_together.concerns",
     "ask_sdk_model.dialog",
     "ask_sdk_model.interfaces.connections",
+    "pynamodb.transactions",
 )
 
 

@@ -20,7 +20,6 @@ from datetime import time as clock_time
 from typing import Any
 
 from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from closer_together.config import Settings
 from closer_together.errors import StoreError
@@ -278,6 +277,8 @@ class HouseholdStore:
     def _transact(item: HouseholdModel, days: list[DayModel]) -> None:
         """The days and the household in one transaction (several if there are very many
         days; the earlier ones hold only while the household is still as read)."""
+        from pynamodb.transactions import TransactWrite  # a day's hand-over only, not at launch
+
         connection = HouseholdModel._get_connection().connection
         chunks = [days[i : i + TRANSACTION_DAYS] for i in range(0, len(days), TRANSACTION_DAYS)]
         for index, chunk in enumerate(chunks):
