@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+import json
+from dataclasses import fields
 
 from closer_together.household import DayEntry, Household, Moment, Partner, fingerprint_of
 
@@ -34,20 +35,18 @@ def full_household() -> Household:
     return household
 
 
-def test_the_plain_form_holds_every_field_as_the_generic_one_would() -> None:
+def test_the_plain_form_holds_every_field_and_comes_back_whole() -> None:
     household = full_household()
     plain = household.to_dict()
-    generic = asdict(household)
-    generic["journal"] = {
-        day: {key: value for key, value in entry.items() if value}
-        for day, entry in generic["journal"].items()
-    }
-    for entry in generic["journal"].values():
-        if "moments" in entry:
-            entry["moments"] = [dict(moment._asdict()) for moment in entry["moments"]]
     assert set(plain) == {f.name for f in fields(Household)}
-    assert plain == generic
+    assert json.loads(json.dumps(plain)) == plain  # plain JSON: it rides in the session
+    assert plain["partners"][0] == {"name": "Sam", "person_id": "amzn1.ask.person.SAM"}
+    assert plain["journal"]["2026-11-30"]["moments"] == [
+        {"kind": "best", "partner": 0, "text": "a walk", "ritual": "checkin"}
+    ]
+    assert plain["journal"]["2026-11-29"] == {}  # only what is set
     assert Household.from_dict(plain) == household
+    assert Household.from_dict(plain) != Household(household_id="h")
 
 
 def test_the_plain_form_shares_nothing_with_the_household() -> None:

@@ -49,10 +49,23 @@ def fingerprint_of(entry: dict[str, Any]) -> int:
     return zlib.crc32(json.dumps(entry, sort_keys=True).encode("utf-8"))
 
 
-@dataclass
 class Partner:
-    name: str
-    person_id: str | None = None
+    """One of the two; a plain class (a dataclass costs the cold start to build)."""
+
+    __slots__ = ("name", "person_id")
+    __hash__ = None  # type: ignore[assignment]  # mutable: compared, never hashed
+
+    def __init__(self, name: str, person_id: str | None = None) -> None:
+        self.name = name
+        self.person_id = person_id
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Partner):
+            return NotImplemented
+        return (self.name, self.person_id) == (other.name, other.person_id)
+
+    def __repr__(self) -> str:
+        return f"Partner(name={self.name!r}, person_id={self.person_id!r})"
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "person_id": self.person_id}
@@ -73,13 +86,33 @@ class Moment(NamedTuple):
         }
 
 
-@dataclass
 class DayEntry:
-    done: list[str] = field(default_factory=list)
-    moments: list[Moment] = field(default_factory=list)
-    # ritual -> who answered which question ("0:best"), and when the ritual was completed.
-    answered: dict[str, list[str]] = field(default_factory=dict)
-    completed: dict[str, str] = field(default_factory=dict)
+    """What one day holds; a plain class (a dataclass costs the cold start to build)."""
+
+    __slots__ = ("answered", "completed", "done", "moments")
+    __hash__ = None  # type: ignore[assignment]  # mutable: compared, never hashed
+
+    def __init__(
+        self,
+        done: list[str] | None = None,
+        moments: list[Moment] | None = None,
+        # ritual -> who answered which question ("0:best"), and when it was completed.
+        answered: dict[str, list[str]] | None = None,
+        completed: dict[str, str] | None = None,
+    ) -> None:
+        self.done: list[str] = done if done is not None else []
+        self.moments: list[Moment] = moments if moments is not None else []
+        self.answered: dict[str, list[str]] = answered if answered is not None else {}
+        self.completed: dict[str, str] = completed if completed is not None else {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DayEntry):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"DayEntry({fields})"
 
     def to_dict(self) -> dict[str, Any]:
         """Only what is set: several days ride in session attributes."""
