@@ -325,7 +325,9 @@ def _by_frames(words: list[str], lexicon: Lexicon) -> tuple[Concern, str] | None
 
 
 class Model(NamedTuple):
-    threshold: float
+    threshold: float  # P(crisis) + P(abuse) above this: a concern
+    arbitrate: float  # P(crisis | a concern) above this (or below 1 - this) names which
+    veto: float  # P(ordinary) above this sets a frame's hit aside (1.0: never)
     bias: dict[str, float]
     weights: dict[str, dict[str, float]]
 
@@ -333,7 +335,13 @@ class Model(NamedTuple):
 @cache
 def _model(path: str) -> Model:
     data = read_json(path)
-    return Model(float(data["threshold"]), data["bias"], data["weights"])
+    return Model(
+        float(data["threshold"]),
+        float(data.get("arbitrate", 1.0)),
+        float(data.get("veto", 1.0)),
+        data["bias"],
+        data["weights"],
+    )
 
 
 def _stem(word: str, lang: Language) -> str:
@@ -347,28 +355,58 @@ def _stem(word: str, lang: Language) -> str:
 
 
 def features(masked_words: list[str], lang: Language) -> set[str]:
-    """The words and word pairs of masked text (idioms out), and their stems."""
+    """The words and word pairs of masked text (idioms out), their stems, and the words a
+    negation governs ("i do not think it is hopeless": "!hopeless")."""
     words = [w for w in masked_words if w != _MASK]
     stems = [_stem(w, lang) for w in words]
+    negated: set[str] = set()
+    left = 0  # words still governed by the last negator
+    for word in words:
+        if word in lang.clause_breaks:
+            left = 0
+        elif word in lang.negators:
+            left = lang.window
+        elif left:
+            negated.add(f"!{word}")
+            left -= 1
     return (
         set(words)
         | {f"{a} {b}" for a, b in pairwise(words)}
         | {f"~{s}" for s in stems}
         | {f"~{a} {b}" for a, b in pairwise(stems)}
+        | negated
     )
 
 
-def _by_model(feats: set[str], model: Model) -> tuple[Concern, str] | None:
+def probabilities(feats: set[str], model: Model) -> dict[str, float]:
+    """The model's P(class) for each of CLASSES."""
     import math
 
     scores = {c: model.bias[c] + sum(model.weights[c].get(f, 0.0) for f in feats) for c in CLASSES}
     top = max(scores.values())
     exp = {c: math.exp(scores[c] - top) for c in CLASSES}
     total = sum(exp.values())
-    if (exp["crisis"] + exp["abuse"]) / total <= model.threshold:
+    return {c: exp[c] / total for c in CLASSES}
+
+
+def _by_model(p: dict[str, float], model: Model) -> tuple[Concern, str] | None:
+    if p["crisis"] + p["abuse"] <= model.threshold:
         return None
-    concern = Concern.CRISIS if exp["crisis"] >= exp["abuse"] else Concern.ABUSE
-    return concern, "model"
+    return (Concern.CRISIS if p["crisis"] >= p["abuse"] else Concern.ABUSE), "model"
+
+
+def _arbitrated(hit: tuple[Concern, str], p: dict[str, float], model: Model) -> tuple[Concern, str]:
+    """Which of crisis and abuse a rule's or frame's hit is, where the model is sure.
+
+    Rules fire on words ("going to die", "a gun"); whose act it is ("he choked me and I
+    thought I was going to die") is what the model learnt from thousands of lines.
+    """
+    crisis = p["crisis"] / ((p["crisis"] + p["abuse"]) or 1.0)
+    if hit[0] is Concern.ABUSE and crisis > model.arbitrate:
+        return Concern.CRISIS, f"{hit[1]}, model"
+    if hit[0] is Concern.CRISIS and crisis < 1.0 - model.arbitrate:
+        return Concern.ABUSE, f"{hit[1]}, model"
+    return hit
 
 
 # --- The three nets together ----------------------------------------------------------------
@@ -390,24 +428,48 @@ def net(locale: str | None = None, root: str = CONTENT_DIR) -> Net:
     return _net(*_resolve(locale, root))
 
 
+class Hit(NamedTuple):
+    concern: Concern
+    reason: str  # the rule's words, or the frame's parts
+    soft: bool  # a frame's, or a negated rule's ("i would never hurt myself"): may be set aside
+
+
+def _by_words(norm: str, words: list[str], net: Net) -> Hit | None:
+    """Rules and frames: crisis (rules, then frames), abuse (rules, then frames), then
+    professional help (rules, unless negated)."""
+    lang, lexicon, _ = net
+    if match := lang.patterns[Concern.CRISIS].search(norm):
+        return Hit(Concern.CRISIS, match.group(0), _negated(norm[: match.start()].split(), lang))
+    by_meaning = _by_frames(words, lexicon)
+    if by_meaning is not None and by_meaning[0] is Concern.CRISIS:
+        return Hit(*by_meaning, True)
+    if match := lang.patterns[Concern.ABUSE].search(norm):
+        return Hit(Concern.ABUSE, match.group(0), _negated(norm[: match.start()].split(), lang))
+    if by_meaning is not None:
+        return Hit(*by_meaning, True)
+    for match in lang.patterns[Concern.PROFESSIONAL_HELP].finditer(norm):
+        if not _negated(norm[: match.start()].split(), lang):
+            return Hit(Concern.PROFESSIONAL_HELP, match.group(0), False)
+    return None
+
+
 def find(norm: str, net: Net) -> tuple[Concern, str] | None:
     """The most serious concern in normalised text and what gave it away.
 
-    Crisis (rules, then frames) outranks abuse (rules, then frames), which outranks
-    professional help (rules, unless negated); the model, last, knows only crisis and abuse.
+    Rules and frames find crisis, abuse and professional help by their words; the model
+    catches crisis and abuse in wordings they do not know, names which of the two a hit
+    is where it is sure, and sets a frame's hit aside where it is sure it is everyday talk.
     """
-    lang, lexicon, model = net
-    if match := lang.patterns[Concern.CRISIS].search(norm):
-        return Concern.CRISIS, match.group(0)
-    words = masked(norm.split(), lexicon)
-    by_meaning = _by_frames(words, lexicon)
-    if by_meaning is not None and by_meaning[0] is Concern.CRISIS:
-        return by_meaning
-    if match := lang.patterns[Concern.ABUSE].search(norm):
-        return Concern.ABUSE, match.group(0)
-    if by_meaning is not None:
-        return by_meaning
-    for match in lang.patterns[Concern.PROFESSIONAL_HELP].finditer(norm):
-        if not _negated(norm[: match.start()].split(), lang):
-            return Concern.PROFESSIONAL_HELP, match.group(0)
-    return _by_model(features(words, lang), model)
+    words = masked(norm.split(), net.lexicon)
+    hit = _by_words(norm, words, net)
+    if hit is not None and hit.concern is Concern.PROFESSIONAL_HELP:
+        return hit[:2]
+    p = probabilities(features(words, net.language), net.model)
+    if hit is None:
+        return _by_model(p, net.model)
+    if hit.soft and p["ordinary"] > net.model.veto:
+        # A frame composes parts ("she" + "will kill" + "me"), a negation may reassure
+        # ("i would never hurt myself"); the model knows the everyday sense ("she will kill
+        # me if the house is messy") from thousands of lines.
+        return _by_model(p, net.model)
+    return _arbitrated((hit.concern, hit.reason), p, net.model)
