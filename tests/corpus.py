@@ -69,6 +69,8 @@ SAFETY_LEARNT: tuple[str, ...] = (
     "ordinary_sealed.tsv",  # measured 2026-12-03: 12 false alarms in 300
     *(f"safety_writer{n}.tsv" for n in range(18, 27)),  # measured 2026-12-03, in each header
     *(f"ordinary_writer_{x}.tsv" for x in "hij"),
+    "safety_sealed_b.tsv",  # measured 2026-12-03: crisis 97.6%, abuse 95.9%, 5 false alarms in 136
+    *(f"safety_writer{n}.tsv" for n in range(27, 30)),  # measured 2026-12-03, in each header
 )
 
 
