@@ -173,6 +173,7 @@ class Frame(NamedTuple):
     parts: tuple[str, ...]
     gap: int
     unless_next: frozenset[str]
+    unless_with: frozenset[str]  # any of these words anywhere sets the match aside
     first: bool  # checked before every crisis frame (a suicide threat to control is abuse)
 
 
@@ -212,6 +213,7 @@ def _frame(raw: dict[str, Any]) -> Frame:
         tuple(raw["parts"]),
         int(raw.get("gap", 3)),
         frozenset(raw.get("unless_next", ())),
+        frozenset(raw.get("unless_with", ())),
         bool(raw.get("first", False)),
     )
 
@@ -299,6 +301,8 @@ def masked(words: list[str], lexicon: Lexicon) -> list[str]:
 
 def _frame_match(frame: Frame, words: list[str], spans: dict[str, list[tuple[int, int]]]) -> bool:
     """The frame's parts in order, each at most `gap` words after the one before."""
+    if frame.unless_with and not frame.unless_with.isdisjoint(words):
+        return False
     ends: set[int] | None = None  # where the previous part ended
     for part in frame.parts:
         places = spans.get(part, [])
