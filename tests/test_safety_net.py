@@ -25,12 +25,13 @@ DEVELOPMENT = SAFETY_DEVELOPMENT
 LEARNT = SAFETY_LEARNT
 # Written on 2026-12-03 by a writer who saw neither the detector nor any corpus, kept sealed
 # outside the repository (not read by whoever changed the detector) until this measurement;
-# used for nothing else. Its ordinary lines measure false alarms.
-HELD_OUT = ("safety_sealed_b.tsv",)
+# used for nothing else. Its ordinary lines measure false alarms. (The sealed corpus b, measured
+# the same way earlier that day, is now learnt from: crisis 97.6%, abuse 95.9%, 5 in 136.)
+HELD_OUT = ("safety_sealed_c.tsv",)
 # Measured once on the sealed corpus (see the README): floors so that the net never
 # loosens, not the bar the issue sets (97%).
-HELD_OUT_FLOOR = {"crisis": 0.97, "abuse": 0.955}  # measured 97.6% (250) and 95.9% (242)
-ORDINARY_UNSEEN_FALSE_ALARMS = 0.04  # measured 5 in 136
+HELD_OUT_FLOOR = {"crisis": 0.95, "abuse": 0.955}  # measured 95.1% (245) and 96.0% (247)
+ORDINARY_UNSEEN_FALSE_ALARMS = 0.01  # measured 1 in 134
 
 
 def rows(name: str) -> list[tuple[str, str]]:
