@@ -116,3 +116,73 @@ def test_every_rule_compiles_on_its_own() -> None:
     for rules in matcher.language().rules.values():
         for rule in rules:
             re.compile(rule)
+
+
+# --- how the model works with the rules and frames --------------------------------------------
+
+
+def _with_model(weights: dict[str, dict[str, float]], **knobs: float) -> matcher.Net:
+    """en-US's rules and frames with a hand-set model: every class's weights in `weights`."""
+    net = matcher.net("en-US")
+    model = matcher.Model(
+        threshold=knobs.get("threshold", 0.9),
+        arbitrate=knobs.get("arbitrate", 0.9),
+        veto=knobs.get("veto", 0.999),
+        bias={c: 0.0 for c in matcher.CLASSES},
+        weights={c: weights.get(c, {}) for c in matcher.CLASSES},
+    )
+    return net._replace(model=model)
+
+
+def _find(text: str, net: matcher.Net) -> tuple[Concern, str] | None:
+    return matcher.find(matcher.normalise(text, net.language), net)
+
+
+def _concern(text: str, net: matcher.Net) -> Concern | None:
+    found = _find(text, net)
+    return found[0] if found else None
+
+
+def test_the_model_names_which_concern_a_rule_s_hit_is_only_where_it_is_sure() -> None:
+    text = "he choked me and i thought i was going to die"
+    neutral = _find(text, _with_model({}))
+    assert neutral is not None and neutral[0] is Concern.CRISIS  # the crisis words come first
+    sure = _with_model({"abuse": {"choked": 9.0}})
+    assert _find(text, sure) == (Concern.ABUSE, f"{neutral[1]}, model")
+    unsure = _with_model({"abuse": {"choked": 9.0}, "crisis": {"die": 8.0}})
+    assert _find(text, unsure) == neutral
+
+
+def test_the_model_sets_aside_a_frame_s_hit_it_is_sure_is_everyday_talk() -> None:
+    text = "she will kill me if the house is messy"
+    assert _concern(text, _with_model({})) is Concern.ABUSE  # by a frame
+    everyday = _with_model({"ordinary": {"messy": 12.0}})
+    assert _find(text, everyday) is None
+    fairly = _with_model({"ordinary": {"messy": 4.0}})  # P(ordinary) about 0.96: kept
+    assert _concern(text, fairly) is Concern.ABUSE
+
+
+def test_a_plain_rule_is_never_set_aside_a_negated_one_may_be() -> None:
+    everyday = _with_model({"ordinary": {"cry": 12.0}})
+    assert _concern("i want to kill myself i just needed a cry", everyday) is Concern.CRISIS
+    assert _find("i would never hurt myself i just needed a cry", everyday) is None
+    assert _find("i would never hurt myself i just needed a cry", _with_model({})) is not None
+
+
+def test_the_model_alone_speaks_above_its_threshold() -> None:
+    # P(crisis) + P(abuse) = (e^w + 1) / (e^w + 2): 0.89 for w = 2, 0.95 for w = 3.
+    assert _find("plugh", _with_model({"crisis": {"plugh": 2.0}})) is None
+    assert _find("plugh", _with_model({"crisis": {"plugh": 3.0}})) == (Concern.CRISIS, "model")
+
+
+def test_negation_governs_the_next_words_of_its_clause() -> None:
+    lang = matcher.language("en-US")
+    feats = matcher.features("i do not think it is hopeless but i am tired".split(), lang)
+    assert {"!think", "!it", "!is", "!hopeless"} <= feats
+    assert "!tired" not in feats and "hopeless" in feats
+
+
+def test_a_frame_s_unless_with_word_anywhere_sets_it_aside() -> None:
+    net = matcher.net("en-US")
+    assert _concern("punched me in the face when the dinner was cold", net) is Concern.ABUSE
+    assert _find("the baby punched me in the face while i changed her", net) is None

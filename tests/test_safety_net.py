@@ -30,7 +30,7 @@ LEARNT = SAFETY_LEARNT
 HELD_OUT = ("safety_sealed_c.tsv",)
 # Measured once on the sealed corpus (see the README): floors so that the net never
 # loosens, not the bar the issue sets (97%).
-HELD_OUT_FLOOR = {"crisis": 0.95, "abuse": 0.955}  # measured 95.1% (245) and 96.0% (247)
+HELD_OUT_FLOOR = {"crisis": 0.95, "abuse": 0.955}  # measured 95.1% of 245, 96.0% of 227
 ORDINARY_UNSEEN_FALSE_ALARMS = 0.01  # measured 1 in 134
 
 
