@@ -71,6 +71,8 @@ SAFETY_LEARNT: tuple[str, ...] = (
     *(f"ordinary_writer_{x}.tsv" for x in "hij"),
     "safety_sealed_b.tsv",  # measured 2026-12-03: crisis 97.6%, abuse 95.9%, 5 false alarms in 136
     *(f"safety_writer{n}.tsv" for n in range(27, 30)),  # measured 2026-12-03, in each header
+    "safety_sealed_c.tsv",  # measured 2026-12-03: crisis 95.1%, abuse 96.0%, 1 false alarm in 134
+    *(f"safety_writer{n}.tsv" for n in range(30, 33)),  # measured 2026-12-03, in each header
 )
 
 
