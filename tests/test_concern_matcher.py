@@ -153,6 +153,11 @@ def test_the_model_names_which_concern_a_rule_s_hit_is_only_where_it_is_sure() -
     assert _find(text, unsure) == neutral
 
 
+def test_a_crisis_rule_s_words_are_never_renamed() -> None:
+    sure = _with_model({"abuse": {"hits": 12.0}})
+    assert _concern("he hits me and i want to die", sure) is Concern.CRISIS
+
+
 def test_the_model_sets_aside_a_frame_s_hit_it_is_sure_is_everyday_talk() -> None:
     text = "she will kill me if the house is messy"
     assert _concern(text, _with_model({})) is Concern.ABUSE  # by a frame

@@ -400,10 +400,10 @@ def _by_model(p: dict[str, float], model: Model) -> tuple[Concern, str] | None:
 
 
 def _arbitrated(hit: tuple[Concern, str], p: dict[str, float], model: Model) -> tuple[Concern, str]:
-    """Which of crisis and abuse a rule's or frame's hit is, where the model is sure.
+    """Which of crisis and abuse a frame's or an abuse rule's hit is, where the model is sure.
 
-    Rules fire on words ("going to die", "a gun"); whose act it is ("he choked me and I
-    thought I was going to die") is what the model learnt from thousands of lines.
+    Frames fire on parts ("a gun", "on the table"); whose act it is ("he put the gun on the
+    table while we talked about money") is what the model learnt from thousands of lines.
     """
     crisis = p["crisis"] / ((p["crisis"] + p["abuse"]) or 1.0)
     if hit[0] is Concern.ABUSE and crisis > model.arbitrate:
@@ -435,7 +435,8 @@ def net(locale: str | None = None, root: str = CONTENT_DIR) -> Net:
 class Hit(NamedTuple):
     concern: Concern
     reason: str  # the rule's words, or the frame's parts
-    soft: bool  # a frame's, or a negated rule's ("i would never hurt myself"): may be set aside
+    by_frame: bool
+    negated: bool  # a rule's words after a negation ("i would never hurt myself")
 
 
 def _by_words(norm: str, words: list[str], net: Net) -> Hit | None:
@@ -443,17 +444,21 @@ def _by_words(norm: str, words: list[str], net: Net) -> Hit | None:
     professional help (rules, unless negated)."""
     lang, lexicon, _ = net
     if match := lang.patterns[Concern.CRISIS].search(norm):
-        return Hit(Concern.CRISIS, match.group(0), _negated(norm[: match.start()].split(), lang))
+        return Hit(
+            Concern.CRISIS, match.group(0), False, _negated(norm[: match.start()].split(), lang)
+        )
     by_meaning = _by_frames(words, lexicon)
     if by_meaning is not None and by_meaning[0] is Concern.CRISIS:
-        return Hit(*by_meaning, True)
+        return Hit(*by_meaning, True, False)
     if match := lang.patterns[Concern.ABUSE].search(norm):
-        return Hit(Concern.ABUSE, match.group(0), _negated(norm[: match.start()].split(), lang))
+        return Hit(
+            Concern.ABUSE, match.group(0), False, _negated(norm[: match.start()].split(), lang)
+        )
     if by_meaning is not None:
-        return Hit(*by_meaning, True)
+        return Hit(*by_meaning, True, False)
     for match in lang.patterns[Concern.PROFESSIONAL_HELP].finditer(norm):
         if not _negated(norm[: match.start()].split(), lang):
-            return Hit(Concern.PROFESSIONAL_HELP, match.group(0), False)
+            return Hit(Concern.PROFESSIONAL_HELP, match.group(0), False, False)
     return None
 
 
@@ -471,9 +476,11 @@ def find(norm: str, net: Net) -> tuple[Concern, str] | None:
     p = probabilities(features(words, net.language), net.model)
     if hit is None:
         return _by_model(p, net.model)
-    if hit.soft and p["ordinary"] > net.model.veto:
+    if (hit.by_frame or hit.negated) and p["ordinary"] > net.model.veto:
         # A frame composes parts ("she" + "will kill" + "me"), a negation may reassure
         # ("i would never hurt myself"); the model knows the everyday sense ("she will kill
         # me if the house is messy") from thousands of lines.
         return _by_model(p, net.model)
+    if hit.concern is Concern.CRISIS and not hit.by_frame:
+        return hit[:2]  # a crisis rule's words ("i want to die") outrank whatever else is said
     return _arbitrated((hit.concern, hit.reason), p, net.model)
