@@ -23,15 +23,14 @@ from closer_together.concerns import Concern, detect
 
 DEVELOPMENT = SAFETY_DEVELOPMENT
 LEARNT = SAFETY_LEARNT
-# Written on 2026-12-03 by a writer who saw neither the detector nor any corpus, kept sealed
+# Written on 2026-12-03 by two writers who saw neither the detector nor any corpus, kept sealed
 # outside the repository (not read by whoever changed the detector) until this measurement;
-# used for nothing else. Its ordinary lines measure false alarms. (The sealed corpus b, measured
-# the same way earlier that day, is now learnt from: crisis 97.6%, abuse 95.9%, 5 in 136.)
-HELD_OUT = ("safety_sealed_c.tsv",)
-# Measured once on the sealed corpus (see the README): floors so that the net never
-# loosens, not the bar the issue sets (97%).
-HELD_OUT_FLOOR = {"crisis": 0.95, "abuse": 0.955}  # measured 95.1% of 245, 96.0% of 227
-ORDINARY_UNSEEN_FALSE_ALARMS = 0.01  # measured 1 in 134
+# used for nothing else. Their ordinary lines measure false alarms. (Sealed corpora b and c,
+# measured the same way earlier that day, are learnt from now: see the README.)
+HELD_OUT = ("safety_sealed_d.tsv", "safety_sealed_e.tsv")
+# Measured once on the sealed corpora (see the README): floors so that the net never loosens.
+HELD_OUT_FLOOR = {"crisis": 0.97, "abuse": 0.97}  # measured 97.3% of 476, 97.4% of 465
+ORDINARY_UNSEEN_FALSE_ALARMS = 0.012  # measured 3 in 265
 
 
 def rows(name: str) -> list[tuple[str, str]]:
