@@ -218,7 +218,8 @@ def test_negation_sets_aside_professional_help(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # When unsure, crisis and abuse are detected: a needless message costs little.
+        # When unsure, crisis and abuse are detected: a needless message costs little. Negation
+        # alone sets nothing aside; only the model, all but certain it is everyday talk, can.
         ("I'm not suicidal, just tired", Concern.CRISIS),
         ("I would never hurt myself", Concern.CRISIS),
         ("he says he'll never hit me again", Concern.ABUSE),
@@ -226,8 +227,21 @@ def test_negation_sets_aside_professional_help(text: str) -> None:
         ("she said she'd kill me if I ate her leftovers", Concern.ABUSE),
     ],
 )
-def test_negation_never_hides_crisis_or_abuse(text: str, expected: Concern) -> None:
+def test_negation_alone_never_hides_crisis_or_abuse(text: str, expected: Concern) -> None:
     assert detect(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the week went okay apart from the fact i nearly hung myself on wednesday",
+        "she hanged herself in the garage and my brother found her",
+        "i been thinkin bout suey side a lot",
+        "been shelf harming again sorry",
+    ],
+)
+def test_past_tenses_and_mis_hearings_of_crisis_are_heard(text: str) -> None:
+    assert detect(text) is Concern.CRISIS
 
 
 def test_unsure_whether_to_get_therapy_still_counts() -> None:
