@@ -26,9 +26,12 @@ run: $(STAMP)  ## talk to the skill in a local console (ARGS="--voice", "--say '
 test: $(STAMP) node_modules/.package-lock.json  ## everything CI runs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	scripts/lint_template.sh
-	$(BIN)/pytest -p no:cacheprovider -n 2
+	@# The type and template checks run beside the tests, which leave a core idle while
+	@# they wait on the local servers; their output follows the tests'.
+	@($(BIN)/mypy && scripts/lint_template.sh) > $(VENV)/.checks.log 2>&1 & checks=$$!; \
+	$(BIN)/pytest -p no:cacheprovider -n 2; tests=$$?; \
+	wait $$checks; checked=$$?; cat $(VENV)/.checks.log; \
+	test $$tests -eq 0 && test $$checked -eq 0
 
 lint: $(STAMP)  ## ruff, mypy and the SAM-aware template lint only
 	$(BIN)/ruff check .
